@@ -1,0 +1,1 @@
+"""Capture, the sealed encrypted container, keys, the vault, export and verification."""

@@ -1,0 +1,241 @@
+"""The recording container, version 1: header, stanzas and the STREAM of chunks (docs/FORMAT.md).
+
+This module holds the byte layout and the low-level reading; `writer`, `verify` and `recovery`
+build on it. Nothing here returns a chunk that did not authenticate.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import os
+import struct
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from audio.encoding import b64, canonical_json, unb64
+from audio.errors import IntegrityError, NoMatchingKey, UnsupportedVersion
+from audio.keys import hkdf
+from audio.stanzas import FILE_KEY_SIZE, Identity, Stanza
+
+VERSION = 1
+MAGIC_PREFIX = b"gespreksopname-container/"
+MAGIC = MAGIC_PREFIX + b"%d\n" % VERSION
+SUFFIX = ".gesp"
+MAX_HEADER = 65536
+MAX_CHUNK = 16 * 1024 * 1024
+TAG_SIZE = 16
+PLAIN_PREFIX = struct.Struct(">BQ")  # type, time in milliseconds
+MIN_CIPHERTEXT = PLAIN_PREFIX.size + TAG_SIZE
+_LENGTH = struct.Struct(">I")
+
+# Final-chunk flags: distinct for writer and recovery so a recovery never reuses a nonce.
+FLAG_MORE, FLAG_SEALED, FLAG_RECOVERED = 0, 1, 2
+FINAL_FLAGS = (FLAG_SEALED, FLAG_RECOVERED)
+
+START, AUDIO, EVENT, MANIFEST = 1, 2, 3, 4
+CHUNK_TYPES = (START, AUDIO, EVENT, MANIFEST)
+
+SAMPLE_WIDTHS = {"s16le": 2, "s24le": 3}
+
+
+def header_mac_key(file_key: bytes) -> bytes:
+    return hkdf(file_key, b"gespreksopname-header/1")
+
+
+def payload_key(file_key: bytes, payload_nonce: bytes) -> bytes:
+    return hkdf(file_key, b"gespreksopname-payload/1", salt=payload_nonce)
+
+
+def chunk_nonce(index: int, flag: int) -> bytes:
+    return index.to_bytes(11, "big") + bytes([flag])
+
+
+def encode_header(
+    file_key: bytes, recording_id: str, payload_nonce: bytes, stanzas: Sequence[Stanza]
+) -> bytes:
+    """The full header: magic line, length, JSON and its MAC."""
+    body = canonical_json(
+        {
+            "recording_id": recording_id,
+            "payload_nonce": b64(payload_nonce),
+            "stanzas": list(stanzas),
+        }
+    )
+    if len(body) > MAX_HEADER:
+        raise ValueError("too many recipients for one header")
+    signed = MAGIC + _LENGTH.pack(len(body)) + body
+    return signed + hmac.digest(header_mac_key(file_key), signed, "sha256")
+
+
+def encrypt_chunk(
+    aead: AESGCM, index: int, flag: int, kind: int, time_ms: int, body: bytes
+) -> bytes:
+    """One framed chunk: length prefix and ciphertext."""
+    ciphertext = aead.encrypt(
+        chunk_nonce(index, flag), PLAIN_PREFIX.pack(kind, time_ms) + body, None
+    )
+    return _LENGTH.pack(len(ciphertext)) + ciphertext
+
+
+@dataclass(frozen=True)
+class Header:
+    recording_id: str
+    payload_nonce: bytes
+    stanzas: list[Stanza]
+    signed: bytes  # magic line, length and JSON: what the MAC covers
+    mac: bytes
+
+    @property
+    def size(self) -> int:
+        return len(self.signed) + len(self.mac)
+
+
+def read_magic(handle: IO[bytes]) -> None:
+    """Check the version marker before anything else."""
+    line = handle.read(len(MAGIC))
+    if line == MAGIC:
+        return
+    if line.startswith(MAGIC_PREFIX):
+        raise UnsupportedVersion("error.newer_version", version=line[len(MAGIC_PREFIX) :].strip())
+    raise UnsupportedVersion("error.not_a_container")
+
+
+def read_header(handle: IO[bytes]) -> Header:
+    """Parse the header. The MAC is checked later, by `unlock`, once a key is known."""
+    read_magic(handle)
+    raw_length = handle.read(_LENGTH.size)
+    if len(raw_length) != _LENGTH.size:
+        raise IntegrityError("header")
+    (length,) = _LENGTH.unpack(raw_length)
+    if length > MAX_HEADER:
+        raise IntegrityError("header")
+    body = handle.read(length)
+    mac = handle.read(32)
+    if len(body) != length or len(mac) != 32:
+        raise IntegrityError("header")
+    try:
+        doc = json.loads(body)
+        recording_id = doc["recording_id"]
+        payload_nonce = unb64(doc["payload_nonce"], 16)
+        stanzas = doc["stanzas"]
+        if not isinstance(recording_id, str) or not isinstance(stanzas, list):
+            raise ValueError("bad header types")
+        if not all(isinstance(stanza, dict) for stanza in stanzas):
+            raise ValueError("bad stanza")
+    except (ValueError, KeyError, TypeError) as exc:
+        raise IntegrityError("header") from exc
+    return Header(recording_id, payload_nonce, stanzas, MAGIC + raw_length + body, mac)
+
+
+def unlock(header: Header, identities: Sequence[Identity]) -> bytes:
+    """Find the file key with one of our identities and check the header MAC with it."""
+    opened = False
+    for stanza in header.stanzas:
+        for identity in identities:
+            file_key = identity.unwrap(stanza, header.recording_id)
+            if file_key is None or len(file_key) != FILE_KEY_SIZE:
+                continue
+            opened = True
+            expected = hmac.digest(header_mac_key(file_key), header.signed, "sha256")
+            if hmac.compare_digest(expected, header.mac):
+                return file_key
+    if opened:
+        raise IntegrityError("header")
+    raise NoMatchingKey()
+
+
+@dataclass(frozen=True)
+class Chunk:
+    index: int
+    flag: int
+    kind: int
+    time_ms: int
+    body: bytes
+    end: int  # file offset just after this chunk
+
+    @property
+    def final(self) -> bool:
+        return self.flag in FINAL_FLAGS
+
+    def json(self) -> dict[str, Any]:
+        """The body of a start, event or manifest chunk as a JSON object."""
+        try:
+            doc = json.loads(self.body)
+        except ValueError as exc:
+            raise IntegrityError("chunk", self.index) from exc
+        if not isinstance(doc, dict):
+            raise IntegrityError("chunk", self.index)
+        return doc
+
+
+class ChunkStream:
+    """Reads and authenticates chunks in order. Stops with IntegrityError at the first failure.
+
+    A chunk that ends exactly at the end of the file must carry a final flag; any other chunk must
+    not. A stream that ends without a final chunk raises IntegrityError("truncated").
+    """
+
+    def __init__(self, handle: IO[bytes], header: Header, file_key: bytes) -> None:
+        self.handle = handle
+        self.header = header
+        self.aead = AESGCM(payload_key(file_key, header.payload_nonce))
+        handle.seek(0, os.SEEK_END)
+        self.file_size = handle.tell()
+        handle.seek(header.size)
+
+    def __iter__(self) -> Iterator[Chunk]:
+        index = 0
+        offset = self.header.size
+        handle = self.handle
+        while True:
+            if offset == self.file_size:
+                raise IntegrityError("truncated", index)
+            prefix = handle.read(_LENGTH.size)
+            if len(prefix) < _LENGTH.size:
+                raise IntegrityError("truncated", index)
+            (length,) = _LENGTH.unpack(prefix)
+            if not MIN_CIPHERTEXT <= length <= MAX_CHUNK + MIN_CIPHERTEXT:
+                raise IntegrityError("chunk", index)
+            ciphertext = handle.read(length)
+            if len(ciphertext) < length:
+                raise IntegrityError("truncated", index)
+            offset += _LENGTH.size + length
+            at_end = offset == self.file_size
+            chunk = self._open(index, ciphertext, at_end, offset)
+            yield chunk
+            if chunk.final:
+                return
+            index += 1
+
+    def _open(self, index: int, ciphertext: bytes, at_end: bool, end: int) -> Chunk:
+        # At the end of the file a final chunk is expected, but an ordinary one is what a crash
+        # leaves (the loop then reports "truncated"). Before the end only ordinary chunks may be.
+        flags = (*FINAL_FLAGS, FLAG_MORE) if at_end else (FLAG_MORE, *FINAL_FLAGS)
+        for flag in flags:
+            try:
+                plain = self.aead.decrypt(chunk_nonce(index, flag), ciphertext, None)
+            except InvalidTag:
+                continue
+            if not at_end and flag in FINAL_FLAGS:
+                raise IntegrityError("trailing", index + 1)
+            return self._parse(index, flag, plain, end)
+        raise IntegrityError("chunk", index)
+
+    @staticmethod
+    def _parse(index: int, flag: int, plain: bytes, end: int) -> Chunk:
+        kind, time_ms = PLAIN_PREFIX.unpack_from(plain)
+        if kind not in CHUNK_TYPES:
+            raise IntegrityError("chunk", index)
+        chunk = Chunk(index, flag, kind, time_ms, plain[PLAIN_PREFIX.size :], end)
+        if (index == 0) != (kind == START) or chunk.final != (kind == MANIFEST):
+            raise IntegrityError("chunk", index)
+        return chunk
+
+
+def frame_size(sample_format: str, channels: int) -> int:
+    return SAMPLE_WIDTHS[sample_format] * channels

@@ -1,0 +1,110 @@
+"""Recipient stanzas: one recording key, wrapped once for each party that may open it (after age).
+
+A *recipient* wraps a file key into a stanza (a small JSON object in the container header); an
+*identity* unwraps it. The vault key is both; the organisation's recovery key is an X25519 pair
+whose private half stays offline with the privacy officer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
+
+from audio.encoding import b64, unb64
+from audio.keys import RAW, RAW_PUB, RecoveryPrivateKey, RecoveryPublicKey, hkdf
+
+FILE_KEY_SIZE = 32
+_VAULT_AAD = b"gespreksopname-vault-stanza/1\x00"
+_X25519_INFO = b"gespreksopname-x25519-stanza/1"
+
+Stanza = dict[str, Any]
+RandomBytes = Callable[[int], bytes]
+
+
+class Recipient(Protocol):
+    def wrap(self, file_key: bytes, recording_id: str, random_bytes: RandomBytes) -> Stanza: ...
+
+
+class Identity(Protocol):
+    def unwrap(self, stanza: Stanza, recording_id: str) -> bytes | None:
+        """The file key, or None when this stanza is not for this identity or does not open."""
+
+
+@dataclass(frozen=True)
+class VaultKey:
+    """The vault's symmetric key: recipient and identity for the vault's own recordings."""
+
+    vault_id: str
+    key: bytes
+
+    def _aad(self, recording_id: str) -> bytes:
+        return _VAULT_AAD + recording_id.encode() + self.vault_id.encode()
+
+    def wrap(self, file_key: bytes, recording_id: str, random_bytes: RandomBytes) -> Stanza:
+        nonce = random_bytes(12)
+        wrapped = AESGCM(self.key).encrypt(nonce, file_key, self._aad(recording_id))
+        return {
+            "type": "vault",
+            "vault_id": self.vault_id,
+            "nonce": b64(nonce),
+            "wrapped_key": b64(wrapped),
+        }
+
+    def unwrap(self, stanza: Stanza, recording_id: str) -> bytes | None:
+        if stanza.get("type") != "vault" or stanza.get("vault_id") != self.vault_id:
+            return None
+        try:
+            nonce = unb64(stanza.get("nonce"), 12)
+            wrapped = unb64(stanza.get("wrapped_key"), FILE_KEY_SIZE + 16)
+            return AESGCM(self.key).decrypt(nonce, wrapped, self._aad(recording_id))
+        except (ValueError, InvalidTag):
+            return None
+
+
+def _x25519_wrap_key(shared: bytes, ephemeral_raw: bytes, recipient_raw: bytes) -> bytes:
+    return hkdf(shared, _X25519_INFO, salt=ephemeral_raw + recipient_raw)
+
+
+@dataclass(frozen=True)
+class X25519Recipient:
+    """Wraps file keys to the organisation's recovery public key."""
+
+    public: RecoveryPublicKey
+
+    def wrap(self, file_key: bytes, recording_id: str, random_bytes: RandomBytes) -> Stanza:
+        ephemeral = X25519PrivateKey.from_private_bytes(random_bytes(32))
+        ephemeral_raw = ephemeral.public_key().public_bytes(RAW, RAW_PUB)
+        shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(self.public.raw))
+        key = _x25519_wrap_key(shared, ephemeral_raw, self.public.raw)
+        wrapped = ChaCha20Poly1305(key).encrypt(bytes(12), file_key, recording_id.encode())
+        return {
+            "type": "x25519",
+            "recipient": self.public.fingerprint,
+            "ephemeral": b64(ephemeral_raw),
+            "wrapped_key": b64(wrapped),
+        }
+
+
+@dataclass(frozen=True)
+class X25519Identity:
+    """Opens recordings with the organisation's offline recovery private key."""
+
+    private: RecoveryPrivateKey
+
+    def unwrap(self, stanza: Stanza, recording_id: str) -> bytes | None:
+        public = self.private.public
+        if stanza.get("type") != "x25519" or stanza.get("recipient") != public.fingerprint:
+            return None
+        try:
+            ephemeral_raw = unb64(stanza.get("ephemeral"), 32)
+            wrapped = unb64(stanza.get("wrapped_key"), FILE_KEY_SIZE + 16)
+            shared = self.private.private.exchange(X25519PublicKey.from_public_bytes(ephemeral_raw))
+            key = _x25519_wrap_key(shared, ephemeral_raw, public.raw)
+            return ChaCha20Poly1305(key).decrypt(bytes(12), wrapped, recording_id.encode())
+        except (ValueError, InvalidTag):
+            return None

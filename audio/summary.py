@@ -1,0 +1,76 @@
+"""A quick look at a container for lists: its start record and, if sealed, its manifest.
+
+Reads only the first and the last chunk (it walks the length prefixes to find the last), so a
+two-hour recording is listed in milliseconds. Full verification is `audio.verify`.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from audio import container as c
+from audio.errors import IntegrityError
+from audio.manifest import open_manifest
+from audio.stanzas import Identity
+
+_LENGTH = struct.Struct(">I")
+
+
+@dataclass(frozen=True)
+class Summary:
+    recording_id: str
+    state: str  # sealed | interrupted | open (not sealed: being written, or needs recover)
+    start: dict[str, Any]
+    manifest: dict[str, Any] | None
+
+    @property
+    def started(self) -> str:
+        return str(self.start["started"])
+
+    @property
+    def duration_s(self) -> float | None:
+        return None if self.manifest is None else float(self.manifest["duration_s"])
+
+
+def summarize(path: Path, identities: Sequence[Identity]) -> Summary:
+    with open(path, "rb") as handle:
+        header = c.read_header(handle)
+        file_key = c.unlock(header, identities)
+        aead = AESGCM(c.payload_key(file_key, header.payload_nonce))
+        size = handle.seek(0, os.SEEK_END)
+        offset, index, last = header.size, 0, None
+        while offset + _LENGTH.size <= size:
+            handle.seek(offset)
+            (length,) = _LENGTH.unpack(handle.read(_LENGTH.size))
+            if offset + _LENGTH.size + length > size:
+                break
+            last = (index, offset + _LENGTH.size, length)
+            offset += _LENGTH.size + length
+            index += 1
+        stream = c.ChunkStream(handle, header, file_key)
+        first = next(iter(stream))
+        start = first.json()
+        if last is None or offset != size or last[0] == 0:
+            return Summary(header.recording_id, "open", start, None)
+        index, position, length = last
+        handle.seek(position)
+        ciphertext = handle.read(length)
+    for flag in c.FINAL_FLAGS:
+        try:
+            plain = aead.decrypt(c.chunk_nonce(index, flag), ciphertext, None)
+        except InvalidTag:
+            continue
+        kind = plain[0]
+        if kind != c.MANIFEST:
+            raise IntegrityError("chunk", index)
+        manifest, _signer = open_manifest(plain[c.PLAIN_PREFIX.size :], index)
+        return Summary(header.recording_id, str(manifest["state"]), start, manifest)
+    return Summary(header.recording_id, "open", start, None)

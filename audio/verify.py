@@ -1,0 +1,156 @@
+"""Reading a whole container: verification of the seal, and the scan that recovery builds on."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from audio import container as c
+from audio.encoding import b64
+from audio.errors import IntegrityError
+from audio.keys import VerifyKey
+from audio.manifest import open_manifest
+from audio.stanzas import Identity
+
+AudioSink = Callable[[bytes], None]
+
+
+@dataclass
+class Scan:
+    """What has been read and authenticated so far; complete when `manifest` is set."""
+
+    header: c.Header
+    start: dict[str, Any] | None = None
+    frame_size: int = 0
+    frames: int = 0
+    events: list[dict[str, Any]] = field(default_factory=list)
+    chunks: int = 0  # authenticated chunks before the manifest
+    last_time_ms: int = 0
+    end: int = 0  # file offset after the last authenticated chunk
+    manifest: dict[str, Any] | None = None
+    signer: VerifyKey | None = None
+    hasher: Any = field(default_factory=hashlib.sha256)
+
+
+def _check_start(doc: dict[str, Any]) -> int:
+    """The frame size the start chunk announces; IntegrityError if it is not a valid start."""
+    fmt, channels, rate = doc.get("sample_format"), doc.get("channels"), doc.get("sample_rate")
+    if fmt not in c.SAMPLE_WIDTHS or channels not in (1, 2) or not isinstance(rate, int):
+        raise IntegrityError("chunk", 0)
+    if not isinstance(doc.get("started"), str) or not isinstance(doc.get("recording_id"), str):
+        raise IntegrityError("chunk", 0)
+    return c.frame_size(str(fmt), int(channels))
+
+
+def scan(
+    path: Path,
+    identities: Sequence[Identity],
+    sink: AudioSink | None = None,
+    into: Scan | None = None,
+) -> Scan:
+    """Authenticate every chunk in order, hashing the audio, up to and including the manifest.
+
+    `sink` receives each audio chunk after it authenticated. On failure IntegrityError is raised
+    and `into` (if given) holds everything that did authenticate: recovery uses that.
+    """
+    with open(path, "rb") as handle:
+        header = c.read_header(handle)
+        file_key = c.unlock(header, identities)
+        state = into if into is not None else Scan(header)
+        state.header = header
+        state.end = header.size
+        for chunk in c.ChunkStream(handle, header, file_key):
+            if chunk.kind == c.START:
+                doc = chunk.json()
+                state.frame_size = _check_start(doc)
+                if doc["recording_id"] != header.recording_id:
+                    raise IntegrityError("chunk", 0)
+                state.start = doc
+            elif chunk.kind == c.AUDIO:
+                if not chunk.body or len(chunk.body) % state.frame_size:
+                    raise IntegrityError("chunk", chunk.index)
+                state.hasher.update(chunk.body)
+                state.frames += len(chunk.body) // state.frame_size
+                if sink is not None:
+                    sink(chunk.body)
+            elif chunk.kind == c.EVENT:
+                state.events.append(chunk.json())
+            else:
+                state.manifest, state.signer = open_manifest(chunk.body, chunk.index)
+                _check_manifest(state, chunk)
+                state.end = chunk.end
+                return state
+            state.chunks += 1
+            state.last_time_ms = chunk.time_ms
+            state.end = chunk.end
+    raise AssertionError("ChunkStream ends with a final chunk or raises")  # pragma: no cover
+
+
+def _check_manifest(state: Scan, chunk: c.Chunk) -> None:
+    """The signed manifest must describe exactly what was read."""
+    manifest, start = state.manifest, state.start
+    assert manifest is not None and start is not None
+    recovered = chunk.flag == c.FLAG_RECOVERED
+    expected = {
+        "type": "gespreksopname-manifest",
+        "version": c.VERSION,
+        "recording_id": state.header.recording_id,
+        "payload_nonce": b64(state.header.payload_nonce),
+        "state": "interrupted" if recovered else "sealed",
+        "started": start["started"],
+        "sample_rate": start["sample_rate"],
+        "channels": start["channels"],
+        "sample_format": start["sample_format"],
+        "frames": state.frames,
+        "pcm_sha256": state.hasher.hexdigest(),
+        "chunks": state.chunks,
+        "session": start.get("session"),
+        "events": state.events,
+    }
+    for key, value in expected.items():
+        if key == "pcm_sha256":
+            same = isinstance(manifest.get(key), str) and hmac.compare_digest(manifest[key], value)
+        else:
+            same = manifest.get(key) == value
+        if not same:
+            raise IntegrityError("manifest", chunk.index, field=key)
+    if (manifest.get("interrupted") is not None) != recovered:
+        raise IntegrityError("manifest", chunk.index, field="interrupted")
+
+
+@dataclass(frozen=True)
+class Report:
+    """The outcome of a successful verification."""
+
+    path: Path
+    manifest: dict[str, Any]
+    signer: VerifyKey
+    signer_name: str
+    chunks: int
+
+    @property
+    def recording_id(self) -> str:
+        return str(self.manifest["recording_id"])
+
+
+def verify(
+    path: Path,
+    identities: Sequence[Identity],
+    trusted: Mapping[bytes, str],
+    sink: AudioSink | None = None,
+) -> Report:
+    """Verify a container completely; IntegrityError says which part failed.
+
+    `trusted` maps raw Ed25519 public keys to a name ("this installation", an installation the
+    policy lists). A valid seal by any other key is reported as untrusted.
+    """
+    state = scan(path, identities, sink)
+    assert state.manifest is not None and state.signer is not None
+    name = trusted.get(state.signer.raw)
+    if name is None:
+        raise IntegrityError("untrusted", None, fingerprint=state.signer.fingerprint)
+    return Report(Path(path), state.manifest, state.signer, name, state.chunks)

@@ -1,0 +1,239 @@
+"""Writes one recording straight into its encrypted container, crash-safe.
+
+Audio arrives as PCM blocks from any source (capture, import, tests). The writer cuts it into
+chunks of at most one second, fsyncs at least once per `flush_interval`, and on `seal()` appends
+the signed manifest. A crash leaves a container that `recovery` can seal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from audio import container as c
+from audio.encoding import b64, canonical_json, iso_time
+from audio.errors import FormatError
+from audio.filelock import lock_exclusive, unlock
+from audio.keys import SigningKey
+from audio.manifest import sign_manifest
+from audio.stanzas import FILE_KEY_SIZE, RandomBytes, Recipient
+
+SOFTWARE = "gespreksopname 0.1.0"
+EVENT_KINDS = ("pause", "resume", "marker")
+SAMPLE_RATES = range(8000, 384001)
+
+
+def fsync_directory(directory: Path) -> None:
+    """Make a new or renamed directory entry durable (a no-op where unsupported)."""
+    if os.name != "posix":
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class ContainerWriter:
+    """Encrypts and appends audio and events to a new container; `seal()` finishes it.
+
+    NB: not thread-safe. Capture gives it one writer thread; the audio callback never calls it.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        recipients: Sequence[Recipient],
+        signer: SigningKey,
+        sample_rate: int,
+        channels: int,
+        sample_format: str = "s16le",
+        session: dict[str, Any] | None = None,
+        recording_id: str | None = None,
+        flush_interval: float = 1.0,
+        chunk_frames: int | None = None,
+        clock: Callable[[], float] = time.time,
+        random_bytes: RandomBytes = os.urandom,
+    ) -> None:
+        if sample_format not in c.SAMPLE_WIDTHS:
+            raise FormatError("error.sample_format", sample_format=sample_format)
+        if channels not in (1, 2) or sample_rate not in SAMPLE_RATES:
+            raise FormatError("error.audio_shape", channels=channels, sample_rate=sample_rate)
+        if not recipients:
+            raise ValueError("a recording needs at least one recipient")
+        self.path = Path(path)
+        self.recording_id = recording_id or str(uuid.UUID(bytes=random_bytes(16), version=4))
+        self.sample_rate = sample_rate
+        self.channels = channels
+        self.sample_format = sample_format
+        self.frame_size = c.frame_size(sample_format, channels)
+        self.chunk_bytes = (chunk_frames or sample_rate) * self.frame_size
+        if self.chunk_bytes > c.MAX_CHUNK:
+            raise FormatError("error.audio_shape", channels=channels, sample_rate=sample_rate)
+        self.flush_interval = flush_interval
+        self.session = session
+        self._signer = signer
+        self._clock = clock
+        self._hash = hashlib.sha256()
+        self._buffer = bytearray()
+        self._events: list[dict[str, Any]] = []
+        self._frames = 0
+        self._index = 0
+        self._sealed = False
+
+        file_key = random_bytes(FILE_KEY_SIZE)
+        self._payload_nonce = random_bytes(16)
+        stanzas = [r.wrap(file_key, self.recording_id, random_bytes) for r in recipients]
+        header = c.encode_header(file_key, self.recording_id, self._payload_nonce, stanzas)
+        self._aead = AESGCM(c.payload_key(file_key, self._payload_nonce))
+
+        self.started = clock()
+        self._start_doc = {
+            "recording_id": self.recording_id,
+            "started": iso_time(self.started),
+            "sample_rate": sample_rate,
+            "channels": channels,
+            "sample_format": sample_format,
+            "session": session,
+            "software": SOFTWARE,
+        }
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(
+            self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600
+        )
+        self._file = os.fdopen(fd, "wb", buffering=0)
+        try:
+            lock_exclusive(self._file)
+            self._file.write(header)
+            self._emit(c.START, canonical_json(self._start_doc))
+            self._sync()
+            fsync_directory(self.path.parent)
+        except BaseException:
+            self._file.close()
+            raise
+
+    @property
+    def frames(self) -> int:
+        """Frames handed to the writer so far (buffered or on disk)."""
+        return self._frames + len(self._buffer) // self.frame_size
+
+    @property
+    def frames_on_disk(self) -> int:
+        return self._frames
+
+    def _emit(self, kind: int, body: bytes, flag: int = c.FLAG_MORE) -> None:
+        time_ms = int(self._clock() * 1000)
+        self._file.write(c.encrypt_chunk(self._aead, self._index, flag, kind, time_ms, body))
+        self._index += 1
+
+    def _emit_audio(self, block: bytes | memoryview) -> None:
+        self._hash.update(block)
+        self._emit(c.AUDIO, bytes(block))
+        self._frames += len(block) // self.frame_size
+
+    def _sync(self) -> None:
+        os.fsync(self._file.fileno())
+        self._last_sync = time.monotonic()
+
+    def write(self, pcm: bytes | bytearray | memoryview) -> None:
+        """Append interleaved little-endian PCM in the container's sample format."""
+        if self._sealed:
+            raise FormatError("error.sealed")
+        data = memoryview(pcm).cast("B")
+        if len(data) % self.frame_size:
+            raise FormatError("error.partial_frame", frame_size=self.frame_size)
+        self._buffer += data
+        if len(self._buffer) >= self.chunk_bytes:
+            view = memoryview(self._buffer)
+            whole = len(self._buffer) - len(self._buffer) % self.chunk_bytes
+            for start in range(0, whole, self.chunk_bytes):
+                self._emit_audio(view[start : start + self.chunk_bytes])
+            view.release()
+            del self._buffer[:whole]
+        if time.monotonic() - self._last_sync >= self.flush_interval:
+            self.flush()
+
+    def flush(self) -> None:
+        """Encrypt what is buffered and make it durable (fsync)."""
+        if self._buffer:
+            self._emit_audio(self._buffer)
+            self._buffer.clear()
+        self._sync()
+
+    def add_event(self, kind: str, note: str | None = None) -> dict[str, Any]:
+        """Record a pause, resume or marker at the current position; durable at once."""
+        if kind not in EVENT_KINDS:
+            raise ValueError(f"unknown event kind {kind!r}")
+        if self._buffer:
+            self._emit_audio(self._buffer)
+            self._buffer.clear()
+        event = {"kind": kind, "frame": self._frames, "time": iso_time(self._clock()), "note": note}
+        self._emit(c.EVENT, canonical_json(event))
+        self._events.append(event)
+        self._sync()
+        return event
+
+    def seal(self) -> dict[str, Any]:
+        """Write the signed manifest as the final chunk and close. Returns the manifest."""
+        if self._buffer:
+            self._emit_audio(self._buffer)
+            self._buffer.clear()
+        manifest = {
+            "type": "gespreksopname-manifest",
+            "version": c.VERSION,
+            "recording_id": self.recording_id,
+            "payload_nonce": b64(self._payload_nonce),
+            "state": "sealed",
+            "started": self._start_doc["started"],
+            "ended": iso_time(self._clock()),
+            "sample_rate": self.sample_rate,
+            "channels": self.channels,
+            "sample_format": self.sample_format,
+            "frames": self._frames,
+            "duration_s": round(self._frames / self.sample_rate, 3),
+            "pcm_sha256": self._hash.hexdigest(),
+            "chunks": self._index,
+            "session": self.session,
+            "events": self._events,
+            "interrupted": None,
+        }
+        body = sign_manifest(manifest, self._signer)
+        self._emit(c.MANIFEST, body, c.FLAG_SEALED)
+        self._sync()
+        self._sealed = True
+        self.close()
+        return manifest
+
+    def close(self) -> None:
+        """Close without sealing (what a crash would leave); `recover` can seal it later."""
+        if self._file.closed:
+            return
+        try:
+            if not self._sealed:
+                self.flush()
+        finally:
+            unlock(self._file)
+            self._file.close()
+
+    def __enter__(self) -> ContainerWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None and not self._sealed:
+            self.seal()
+        else:
+            self.close()

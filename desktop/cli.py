@@ -1,0 +1,178 @@
+"""The command line: `gespreksopname <command>`. It calls the same core functions as the GUI.
+
+Messages come from the catalogue (Dutch by default, English with --lang en or LANG=en*).
+Exit codes: 0 done; 1 a verification found a change; 2 usage error or unreadable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from audio.errors import GespreksError, IntegrityError
+from resources.catalogue import resolve_language, text
+
+EXIT_OK, EXIT_CHANGED, EXIT_USAGE = 0, 1, 2
+ENV_PASSPHRASE = "GESPREKSOPNAME_PASSPHRASE"  # noqa: S105 - a variable name
+
+
+class Cli:
+    """Shared state of one invocation: language, options and how to ask for a passphrase."""
+
+    def __init__(self, args: argparse.Namespace, lang: str) -> None:
+        self.args = args
+        self.lang = lang
+
+    def t(self, key: str, **params: object) -> str:
+        return text(key, self.lang, **params)
+
+    def say(self, key: str, **params: object) -> None:
+        print(self.t(key, **params))
+
+    def warn(self, key: str, **params: object) -> None:
+        print(self.t(key, **params), file=sys.stderr)
+
+    # -- passphrases ------------------------------------------------------------------------
+    def read_secret_file(self, file: str) -> str:
+        try:
+            value = Path(file).read_text(encoding="utf-8").rstrip("\r\n")
+        except OSError as exc:
+            raise GespreksError("error.passphrase_file", file=file, reason=exc.strerror) from exc
+        if not value:
+            raise GespreksError("error.empty_passphrase")
+        return value
+
+    def prompt(self, key: str) -> str:
+        if not sys.stdin.isatty():
+            raise GespreksError("error.no_passphrase", env=ENV_PASSPHRASE)
+        return getpass.getpass(self.t(key))
+
+    def passphrase(self, *, twice: bool = False) -> str:
+        """The vault passphrase: the environment, --passphrase-file, or a prompt."""
+        if os.environ.get(ENV_PASSPHRASE):
+            return os.environ[ENV_PASSPHRASE]
+        if self.args.passphrase_file:
+            return self.read_secret_file(self.args.passphrase_file)
+        return self.new_secret("prompt.passphrase") if twice else self.prompt("prompt.passphrase")
+
+    def new_secret(self, prompt_key: str, file: str | None = None) -> str:
+        """A new secret from a file, or asked twice."""
+        if file:
+            return self.read_secret_file(file)
+        first = self.prompt(prompt_key)
+        if self.prompt("prompt.repeat") != first:
+            raise GespreksError("error.passphrases_differ")
+        if not first:
+            raise GespreksError("error.empty_passphrase")
+        return first
+
+    # -- vault and policy -------------------------------------------------------------------
+    def vault_root(self) -> Path:
+        from audio.vault import default_location
+
+        return Path(self.args.vault).expanduser() if self.args.vault else default_location()
+
+    def open_vault(self) -> Any:
+        from audio.vault import Vault
+
+        return Vault.open(self.vault_root())
+
+    def unlock(self) -> Any:
+        vault = self.open_vault()
+        return vault.unlock(self.passphrase())
+
+    def policy(self) -> Any:
+        from policy.policy import load_policy
+
+        return load_policy(Path(self.args.policy) if self.args.policy else None)
+
+
+def _add_commands(sub: Any, t: Callable[[str], str]) -> None:
+    from desktop import commands as cmd
+
+    def add(name: str, func: Callable[[Cli], int]) -> argparse.ArgumentParser:
+        parser: argparse.ArgumentParser = sub.add_parser(
+            name, help=t(f"cli.{name}"), description=t(f"cli.{name}")
+        )
+        parser.set_defaults(func=func)
+        return parser
+
+    add("init", cmd.init)
+    p = add("passwd", cmd.passwd)
+    p.add_argument("--new-passphrase-file", metavar="FILE", help=t("cli.opt.new_passphrase_file"))
+    add("key", cmd.key)
+    p = add("list", cmd.list_recordings)
+    p.add_argument("--json", action="store_true", help=t("cli.opt.json"))
+    p = add("show", cmd.show)
+    p.add_argument("id", metavar="ID", help=t("cli.opt.id"))
+    p.add_argument("--json", action="store_true", help=t("cli.opt.json"))
+    p = add("verify", cmd.verify)
+    p.add_argument("target", metavar="TARGET", help=t("cli.opt.target"))
+    add("recover", cmd.recover)
+    p = add("recovery-keygen", cmd.recovery_keygen)
+    p.add_argument("--out", metavar="FILE", required=True, help=t("cli.opt.key_out"))
+    p.add_argument("--key-passphrase-file", metavar="FILE", help=t("cli.opt.key_passphrase"))
+    p = add("recovery-open", cmd.recovery_open)
+    p.add_argument("container", metavar="CONTAINER", help=t("cli.opt.container"))
+    p.add_argument("--key", metavar="FILE", required=True, help=t("cli.opt.recovery_key"))
+    p.add_argument("--key-passphrase-file", metavar="FILE", help=t("cli.opt.key_passphrase"))
+    p.add_argument("--out", metavar="FILE.wav", help=t("cli.opt.wav_out"))
+    p.add_argument("--json", action="store_true", help=t("cli.opt.json"))
+
+
+def build_parser(lang: str) -> argparse.ArgumentParser:
+    def t(key: str) -> str:
+        return text(key, lang)
+
+    parser = argparse.ArgumentParser(prog="gespreksopname", description=t("cli.description"))
+    parser.add_argument("--vault", metavar="DIR", help=t("cli.opt.vault"))
+    parser.add_argument("--passphrase-file", metavar="FILE", help=t("cli.opt.passphrase_file"))
+    parser.add_argument("--policy", metavar="FILE", help=t("cli.opt.policy"))
+    parser.add_argument("--lang", choices=["nl", "en"], help=t("cli.opt.lang"))
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_commands(sub, t)
+    return parser
+
+
+def _language(argv: Sequence[str]) -> str:
+    for index, arg in enumerate(argv):
+        if arg == "--lang" and index + 1 < len(argv):
+            return resolve_language(argv[index + 1])
+        if arg.startswith("--lang="):
+            return resolve_language(arg.split("=", 1)[1])
+    return resolve_language(None)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lang = _language(argv)
+    parser = build_parser(lang)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse prints its own message; keep our exit code scheme
+        return EXIT_OK if exc.code == 0 else EXIT_USAGE
+    if args.command is None:
+        from desktop.app import run_gui
+
+        return run_gui(sys.argv[:1])
+    cli = Cli(args, lang)
+    try:
+        return int(args.func(cli))
+    except IntegrityError as exc:
+        cli.warn("cli.failed", message=exc.message(lang))
+        return EXIT_CHANGED
+    except GespreksError as exc:
+        cli.warn("cli.failed", message=exc.message(lang))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        cli.warn("cli.interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,314 @@
+"""The command line's commands. Each takes the invocation (`Cli`) and returns an exit code."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+import wave
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from audio import container
+from audio.encoding import parse_time
+from audio.errors import GespreksError, IntegrityError, UnsupportedVersion, VaultError
+from audio.keys import RecoveryPrivateKey
+from audio.recovery import InUse
+from audio.recovery import recover as recover_container
+from audio.stanzas import Identity, X25519Identity
+from audio.summary import Summary, summarize
+from audio.vault import INTERRUPTED, Vault
+from audio.verify import Report
+from audio.verify import verify as verify_container
+
+if TYPE_CHECKING:
+    from desktop.cli import Cli
+
+EXIT_OK, EXIT_CHANGED, EXIT_USAGE = 0, 1, 2
+
+
+def local_time(stamp: str) -> str:
+    """A UTC timestamp from a manifest, shown in the computer's local time."""
+    return datetime.fromtimestamp(parse_time(stamp)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def clock(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    whole = round(seconds)
+    return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def print_json(doc: Any) -> None:
+    json.dump(doc, sys.stdout, indent=2, ensure_ascii=False, sort_keys=True)
+    print()
+
+
+def init(cli: Cli) -> int:
+    root = cli.vault_root()
+    if (root / "vault.json").exists():
+        raise VaultError("error.vault_exists", path=str(root))
+    unlocked = Vault.create(root, cli.passphrase(twice=True))
+    cli.say("init.done", path=str(root))
+    cli.say("key.fingerprint", fingerprint=unlocked.signing_key.public.fingerprint)
+    return EXIT_OK
+
+
+def passwd(cli: Cli) -> int:
+    unlocked = cli.unlock()
+    new = cli.new_secret("prompt.new_passphrase", cli.args.new_passphrase_file)
+    unlocked.change_passphrase(new)
+    cli.say("passwd.done")
+    return EXIT_OK
+
+
+def key(cli: Cli) -> int:
+    public = cli.open_vault().public_key
+    print(public.pem(), end="")
+    cli.say("key.fingerprint", fingerprint=public.fingerprint)
+    return EXIT_OK
+
+
+def _summary_json(summary: Summary) -> dict[str, Any]:
+    manifest = summary.manifest or {}
+    start = summary.start
+    return {
+        "id": summary.recording_id,
+        "state": summary.state,
+        "started": summary.started,
+        "ended": manifest.get("ended"),
+        "duration_s": summary.duration_s,
+        "sample_rate": start["sample_rate"],
+        "channels": start["channels"],
+        "sample_format": start["sample_format"],
+        "frames": manifest.get("frames"),
+        "events": len(manifest.get("events", [])),
+    }
+
+
+def _summaries(cli: Cli, unlocked: Any) -> list[tuple[Path, Summary | GespreksError]]:
+    rows: list[tuple[Path, Summary | GespreksError]] = []
+    for path in unlocked.vault.recording_paths():
+        try:
+            rows.append((path, summarize(path, unlocked.identities())))
+        except GespreksError as exc:
+            rows.append((path, exc))
+    return rows
+
+
+def list_recordings(cli: Cli) -> int:
+    unlocked = cli.unlock()
+    rows = _summaries(cli, unlocked)
+    if cli.args.json:
+        out = []
+        for path, item in rows:
+            if isinstance(item, Summary):
+                out.append(_summary_json(item))
+            else:
+                out.append(
+                    {"id": path.stem, "state": "unreadable", "error": item.message(cli.lang)}
+                )
+        print_json(out)
+        return EXIT_OK
+    if not rows:
+        cli.say("list.empty")
+        return EXIT_OK
+    print(cli.t("list.heading"))
+    for path, item in rows:
+        if isinstance(item, Summary):
+            state = cli.t(f"state.{item.state}")
+            started, duration = local_time(item.started), clock(item.duration_s)
+            print(f"{item.recording_id}  {started}  {duration:>8}  {state}")
+        else:
+            print(f"{path.stem}  {cli.t('state.unreadable')}: {item.message(cli.lang)}")
+    return EXIT_OK
+
+
+def show(cli: Cli) -> int:
+    unlocked = cli.unlock()
+    path = unlocked.vault.recording_path(cli.args.id)
+    summary = summarize(path, unlocked.identities())
+    if cli.args.json:
+        print_json({**_summary_json(summary), "start": summary.start, "manifest": summary.manifest})
+        return EXIT_OK
+    cli.say("show.id", id=summary.recording_id)
+    cli.say("show.state", state=cli.t(f"state.{summary.state}"))
+    cli.say("show.started", time=local_time(summary.started))
+    start = summary.start
+    cli.say(
+        "show.format",
+        rate=start["sample_rate"],
+        channels=start["channels"],
+        format=start["sample_format"],
+    )
+    manifest = summary.manifest
+    if manifest is None:
+        cli.say("show.unsealed")
+        return EXIT_OK
+    cli.say("show.duration", duration=clock(summary.duration_s), frames=manifest["frames"])
+    cli.say("show.hash", hash=manifest["pcm_sha256"])
+    cli.say("show.signer", fingerprint=manifest["signer"]["fingerprint"])
+    if manifest.get("interrupted"):
+        cli.say("show.interrupted", time=local_time(manifest["interrupted"]["last_good_time"]))
+    for event in manifest["events"]:
+        at = clock(event["frame"] / start["sample_rate"])
+        note = f" — {event['note']}" if event.get("note") else ""
+        print(f"  {at}  {cli.t('event.' + event['kind'])}{note}")
+    return EXIT_OK
+
+
+def trusted_keys(cli: Cli, own: Any) -> dict[bytes, str]:
+    """This installation's key and the installations the policy trusts."""
+    trusted = {own.raw: cli.t("verify.this_installation")}
+    for entry in cli.policy().trusted_keys:
+        trusted.setdefault(entry.key.raw, entry.name)
+    return trusted
+
+
+def _resolve_target(cli: Cli, vault: Vault, target: str) -> Path:
+    candidate = Path(target)
+    if candidate.is_file():
+        return candidate
+    if candidate.exists():
+        raise GespreksError("error.not_a_file", path=target)
+    return vault.recording_path(target)
+
+
+def report_verification(cli: Cli, path: Path, run: Any) -> int:
+    """Run a verification and say in words what was checked and found; the exit code follows."""
+    cli.say("verify.checking", path=str(path))
+    try:
+        report: Report = run()
+    except IntegrityError as exc:
+        cli.say("verify.changed", reason=exc.message(cli.lang))
+        return EXIT_CHANGED
+    except UnsupportedVersion as exc:
+        cli.say("verify.unreadable", reason=exc.message(cli.lang))
+        return EXIT_USAGE
+    manifest = report.manifest
+    cli.say("verify.header_ok")
+    cli.say("verify.chunks_ok", chunks=report.chunks)
+    cli.say("verify.audio_ok", hash=manifest["pcm_sha256"])
+    cli.say("verify.seal_ok", signer=report.signer_name, fingerprint=report.signer.fingerprint)
+    cli.say(
+        "verify.summary",
+        id=manifest["recording_id"],
+        started=local_time(manifest["started"]),
+        duration=clock(manifest["duration_s"]),
+        state=cli.t(f"state.{manifest['state']}"),
+    )
+    if manifest.get("interrupted"):
+        cli.say("show.interrupted", time=local_time(manifest["interrupted"]["last_good_time"]))
+    cli.say("verify.intact")
+    return EXIT_OK
+
+
+def verify(cli: Cli) -> int:
+    vault = cli.open_vault()
+    path = _resolve_target(cli, vault, cli.args.target)
+    unlocked = vault.unlock(cli.passphrase())
+    trusted = trusted_keys(cli, unlocked.signing_key.public)
+    return report_verification(
+        cli, path, lambda: verify_container(path, unlocked.identities(), trusted)
+    )
+
+
+def recover(cli: Cli) -> int:
+    unlocked = cli.unlock()
+    found = 0
+    for path in unlocked.vault.recording_paths():
+        try:
+            if summarize(path, unlocked.identities()).state != "open":
+                continue
+        except GespreksError:
+            pass  # a damaged start: let recover() say what it can
+        found += 1
+        try:
+            manifest = recover_container(
+                path, unlocked.identities(), unlocked.signing_key, unlocked.root / INTERRUPTED
+            )
+        except InUse:
+            cli.say("recover.in_use", id=path.stem)
+            continue
+        except GespreksError as exc:
+            cli.say("recover.failed", id=path.stem, reason=exc.message(cli.lang))
+            continue
+        cli.say(
+            "recover.done",
+            id=manifest["recording_id"],
+            duration=clock(manifest["duration_s"]),
+            time=local_time(manifest["interrupted"]["last_good_time"]),
+        )
+    if not found:
+        cli.say("recover.none")
+    return EXIT_OK
+
+
+def recovery_keygen(cli: Cli) -> int:
+    out = Path(cli.args.out)
+    if out.exists():
+        raise GespreksError("error.file_exists", path=str(out))
+    secret = cli.new_secret("prompt.key_passphrase", cli.args.key_passphrase_file)
+    private = RecoveryPrivateKey.generate()
+    try:
+        with open(out, "xb") as handle:
+            handle.write(private.pem(secret.encode("utf-8")))
+        out.chmod(0o600)
+    except OSError as exc:
+        raise GespreksError("error.cannot_write", path=str(out), reason=exc.strerror) from exc
+    cli.say("recovery.keygen_done", path=str(out), fingerprint=private.public.fingerprint)
+    print(private.public.pem(), end="")
+    return EXIT_OK
+
+
+def _recovery_identity(cli: Cli) -> Identity:
+    try:
+        data = Path(cli.args.key).read_bytes()
+    except OSError as exc:
+        raise GespreksError("error.cannot_read", path=cli.args.key, reason=exc.strerror) from exc
+    secret = ""
+    if cli.args.key_passphrase_file:
+        secret = cli.read_secret_file(cli.args.key_passphrase_file)
+    elif b"ENCRYPTED" in data:
+        secret = cli.prompt("prompt.key_passphrase")
+    try:
+        private = RecoveryPrivateKey.from_pem(data, secret.encode("utf-8") or None)
+    except ValueError as exc:
+        raise GespreksError("error.recovery_key", path=cli.args.key) from exc
+    return X25519Identity(private)
+
+
+def recovery_open(cli: Cli) -> int:
+    path = Path(cli.args.container)
+    identity = _recovery_identity(cli)
+    trusted: dict[bytes, str] = {}
+    with contextlib.suppress(VaultError):  # the public key needs no passphrase
+        trusted = trusted_keys(cli, cli.open_vault().public_key)
+    if not trusted:
+        trusted = {entry.key.raw: entry.name for entry in cli.policy().trusted_keys}
+    if not cli.args.out:
+        return report_verification(cli, path, lambda: verify_container(path, [identity], trusted))
+    out = Path(cli.args.out)
+    if out.exists():
+        raise GespreksError("error.file_exists", path=str(out))
+    summary = summarize(path, [identity])
+    start = summary.start
+    temp = out.with_name(out.name + ".part")
+    try:
+        with wave.open(str(temp), "wb") as wav:
+            wav.setnchannels(start["channels"])
+            wav.setsampwidth(container.SAMPLE_WIDTHS[start["sample_format"]])
+            wav.setframerate(start["sample_rate"])
+            code = report_verification(
+                cli, path, lambda: verify_container(path, [identity], trusted, wav.writeframesraw)
+            )
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise GespreksError("error.cannot_write", path=str(out), reason=exc.strerror) from exc
+    if code != EXIT_OK:
+        temp.unlink(missing_ok=True)  # never hand out audio that did not verify
+        return code
+    temp.replace(out)
+    cli.say("recovery.wav_written", path=str(out))
+    return EXIT_OK
