@@ -137,10 +137,11 @@ def unlock(header: Header, identities: Sequence[Identity]) -> bytes:
     opened = False
     for stanza in header.stanzas:
         for identity in identities:
+            # A stanza addressed to us that does not open means the header was changed.
+            opened = opened or identity.addressed(stanza)
             file_key = identity.unwrap(stanza, header.recording_id)
             if file_key is None or len(file_key) != FILE_KEY_SIZE:
                 continue
-            opened = True
             expected = hmac.digest(header_mac_key(file_key), header.signed, "sha256")
             if hmac.compare_digest(expected, header.mac):
                 return file_key

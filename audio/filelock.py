@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import os
+import sys
 from typing import IO
 
-if os.name == "nt":  # pragma: no cover - exercised on Windows only
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
     import msvcrt
 
     def _locking(handle: IO[bytes], mode: int) -> None:

@@ -31,6 +31,9 @@ class Recipient(Protocol):
 
 
 class Identity(Protocol):
+    def addressed(self, stanza: Stanza) -> bool:
+        """True when the stanza says it is for this identity (whether or not it opens)."""
+
     def unwrap(self, stanza: Stanza, recording_id: str) -> bytes | None:
         """The file key, or None when this stanza is not for this identity or does not open."""
 
@@ -55,8 +58,11 @@ class VaultKey:
             "wrapped_key": b64(wrapped),
         }
 
+    def addressed(self, stanza: Stanza) -> bool:
+        return stanza.get("type") == "vault" and stanza.get("vault_id") == self.vault_id
+
     def unwrap(self, stanza: Stanza, recording_id: str) -> bytes | None:
-        if stanza.get("type") != "vault" or stanza.get("vault_id") != self.vault_id:
+        if not self.addressed(stanza):
             return None
         try:
             nonce = unb64(stanza.get("nonce"), 12)
@@ -96,9 +102,14 @@ class X25519Identity:
 
     private: RecoveryPrivateKey
 
+    def addressed(self, stanza: Stanza) -> bool:
+        return stanza.get("type") == "x25519" and stanza.get("recipient") == (
+            self.private.public.fingerprint
+        )
+
     def unwrap(self, stanza: Stanza, recording_id: str) -> bytes | None:
         public = self.private.public
-        if stanza.get("type") != "x25519" or stanza.get("recipient") != public.fingerprint:
+        if not self.addressed(stanza):
             return None
         try:
             ephemeral_raw = unb64(stanza.get("ephemeral"), 32)

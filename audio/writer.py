@@ -135,7 +135,7 @@ class ContainerWriter:
         self._file.write(c.encrypt_chunk(self._aead, self._index, flag, kind, time_ms, body))
         self._index += 1
 
-    def _emit_audio(self, block: bytes | memoryview) -> None:
+    def _emit_audio(self, block: bytes | bytearray | memoryview) -> None:
         self._hash.update(block)
         self._emit(c.AUDIO, bytes(block))
         self._frames += len(block) // self.frame_size

@@ -48,10 +48,10 @@ def default_policy_path() -> Path:
 
 def _require(table: dict[str, Any], key: str, kind: type, where: str, file: str) -> Any:
     if key not in table:
-        raise PolicyError("error.policy_missing", file=file, key=f"{where}{key}")
+        raise PolicyError("error.policy_missing", file=file, setting=f"{where}{key}")
     value = table[key]
     if not isinstance(value, kind) or isinstance(value, bool) != (kind is bool):
-        raise PolicyError("error.policy_type", file=file, key=f"{where}{key}")
+        raise PolicyError("error.policy_type", file=file, setting=f"{where}{key}")
     return value
 
 
@@ -73,23 +73,25 @@ def load_policy(file: Path | None = None) -> Policy:
     org = _require(doc, "organisation", dict, "", name)
     keys = doc.get("keys", {})
     if not isinstance(keys, dict):
-        raise PolicyError("error.policy_type", file=name, key="keys")
+        raise PolicyError("error.policy_type", file=name, setting="keys")
     recovery: list[RecoveryPublicKey] = []
     for index, text in enumerate(keys.get("recovery", [])):
         try:
             recovery.append(RecoveryPublicKey.from_text(str(text)))
         except ValueError as exc:
-            raise PolicyError("error.policy_key", file=name, key=f"keys.recovery[{index}]") from exc
+            raise PolicyError(
+                "error.policy_key", file=name, setting=f"keys.recovery[{index}]"
+            ) from exc
     trusted: list[TrustedKey] = []
     for index, entry in enumerate(keys.get("trusted", [])):
         where = f"keys.trusted[{index}]."
         if not isinstance(entry, dict):
-            raise PolicyError("error.policy_type", file=name, key=where.rstrip("."))
+            raise PolicyError("error.policy_type", file=name, setting=where.rstrip("."))
         label = _require(entry, "name", str, where, name)
         try:
             key = VerifyKey.from_text(_require(entry, "public_key", str, where, name))
         except ValueError as exc:
-            raise PolicyError("error.policy_key", file=name, key=f"{where}public_key") from exc
+            raise PolicyError("error.policy_key", file=name, setting=f"{where}public_key") from exc
         trusted.append(TrustedKey(label, key))
     return Policy(
         path=file,

@@ -1,0 +1,128 @@
+"""Round trips through the real container on disk, at the edges of the chunking."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from audio.errors import FormatError, IntegrityError, NoMatchingKey
+from audio.keys import RecoveryPrivateKey, SigningKey
+from audio.stanzas import X25519Identity
+from audio.summary import summarize
+from audio.vault import UnlockedVault
+from audio.verify import verify
+from tests.unit.conftest import pcm
+
+CHUNK = 480  # frames per chunk in these tests: small, so the edges are cheap to reach
+WIDTHS = {"s16le": 2, "s24le": 3}
+
+
+def trusted(vault: UnlockedVault) -> dict[bytes, str]:
+    return {vault.signing_key.public.raw: "this installation"}
+
+
+def record(vault: UnlockedVault, audio: bytes, block: int, **options: object) -> Path:
+    writer = vault.new_recording(chunk_frames=CHUNK, **options)  # type: ignore[arg-type]
+    for start in range(0, len(audio), block):
+        writer.write(audio[start : start + block])
+    writer.seal()
+    return writer.path
+
+
+@pytest.mark.parametrize("frames", [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 7 * CHUNK + 13])
+@pytest.mark.parametrize("channels", [1, 2])
+@pytest.mark.parametrize("sample_format", ["s16le", "s24le"])
+def test_round_trip_at_the_edges(
+    vault: UnlockedVault, frames: int, channels: int, sample_format: str
+) -> None:
+    frame = channels * WIDTHS[sample_format]
+    audio = pcm(frames, channels, WIDTHS[sample_format], seed=frames)
+    path = record(
+        vault,
+        audio,
+        block=frame * 100,
+        sample_rate=48000,
+        channels=channels,
+        sample_format=sample_format,
+    )
+    received: list[bytes] = []
+    report = verify(path, vault.identities(), trusted(vault), received.append)
+    assert b"".join(received) == audio
+    manifest = report.manifest
+    assert manifest["frames"] == frames
+    assert manifest["pcm_sha256"] == hashlib.sha256(audio).hexdigest()
+    assert manifest["state"] == "sealed"
+    assert manifest["duration_s"] == round(frames / 48000, 3)
+    assert report.chunks == 1 + -(-frames // CHUNK)  # the start chunk and the audio chunks
+    assert all(len(block) <= CHUNK * frame for block in received)
+
+
+def test_events_are_timed_and_sealed(vault: UnlockedVault) -> None:
+    writer = vault.new_recording(sample_rate=16000, channels=1, chunk_frames=CHUNK)
+    writer.write(pcm(1000, 1))
+    writer.add_event("marker", "toestemming herhaald op de band")
+    writer.add_event("pause")
+    writer.add_event("resume")
+    writer.write(pcm(10, 1))
+    manifest = writer.seal()
+    report = verify(writer.path, vault.identities(), trusted(vault))
+    events = report.manifest["events"]
+    assert [(e["kind"], e["frame"]) for e in events] == [
+        ("marker", 1000),
+        ("pause", 1000),
+        ("resume", 1000),
+    ]
+    assert events[0]["note"] == "toestemming herhaald op de band"
+    assert manifest["events"] == events
+
+
+def test_session_document_is_sealed_and_encrypted(vault: UnlockedVault) -> None:
+    session = {"version": 1, "participants": [{"name": "Jansen-de Vries", "role": "citizen"}]}
+    writer = vault.new_recording(sample_rate=48000, channels=1, session=session)
+    writer.write(pcm(100, 1))
+    writer.seal()
+    assert verify(writer.path, vault.identities(), trusted(vault)).manifest["session"] == session
+    assert b"Jansen" not in writer.path.read_bytes()
+
+
+def test_recovery_key_opens_the_recording(vault: UnlockedVault) -> None:
+    officer = RecoveryPrivateKey.generate()
+    writer = vault.new_recording(sample_rate=48000, channels=2, recovery_keys=[officer.public])
+    writer.write(pcm(2000))
+    writer.seal()
+    report = verify(writer.path, [X25519Identity(officer)], trusted(vault))
+    assert report.manifest["frames"] == 2000
+    stranger = X25519Identity(RecoveryPrivateKey.generate())
+    with pytest.raises(NoMatchingKey):
+        verify(writer.path, [stranger], trusted(vault))
+
+
+def test_seal_by_unknown_key_is_reported(vault: UnlockedVault) -> None:
+    path = record(vault, pcm(100), 400, sample_rate=48000, channels=2)
+    other = {SigningKey.generate().public.raw: "someone else"}
+    with pytest.raises(IntegrityError) as caught:
+        verify(path, vault.identities(), other)
+    assert caught.value.part == "untrusted"
+    assert vault.signing_key.public.fingerprint in caught.value.message("en")
+
+
+def test_writer_refuses_partial_frames_and_writes_after_seal(vault: UnlockedVault) -> None:
+    writer = vault.new_recording(sample_rate=48000, channels=2)
+    with pytest.raises(FormatError):
+        writer.write(b"\x00\x01\x02")
+    writer.seal()
+    with pytest.raises(FormatError):
+        writer.write(b"\x00" * 4)
+
+
+def test_summary_reads_only_the_ends(vault: UnlockedVault) -> None:
+    path = record(vault, pcm(5000), 4000, sample_rate=48000, channels=2)
+    summary = summarize(path, vault.identities())
+    assert summary.state == "sealed"
+    assert summary.manifest is not None and summary.manifest["frames"] == 5000
+    unsealed = vault.new_recording(sample_rate=48000, channels=2)
+    unsealed.write(pcm(10))
+    unsealed.close()
+    assert summarize(unsealed.path, vault.identities()).state == "open"

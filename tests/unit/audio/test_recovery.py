@@ -1,0 +1,105 @@
+"""Crash safety: a killed writer loses at most about a second, and `recover` seals the rest."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from audio.errors import IntegrityError
+from audio.recovery import InUse, recover
+from audio.summary import summarize
+from audio.vault import INTERRUPTED, UnlockedVault
+from audio.verify import verify
+from tests.helpers.slow_writer import RATE, expected_pcm
+from tests.unit.conftest import PASSPHRASE, pcm
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def trusted(vault: UnlockedVault) -> dict[bytes, str]:
+    return {vault.signing_key.public.raw: "this installation"}
+
+
+@pytest.mark.slow
+def test_sigkill_then_recover_loses_at_most_a_second(vault: UnlockedVault) -> None:
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tests.helpers.slow_writer", str(vault.root), PASSPHRASE],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        recording_id = child.stdout.readline().split()[1]
+        handed = 0
+        deadline = time.monotonic() + 30
+        while handed < 3.3 * RATE and time.monotonic() < deadline:
+            handed = int(child.stdout.readline().split()[1])
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(10)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    path = vault.vault.recording_path(recording_id)
+    assert summarize(path, vault.identities()).state == "open"
+    with pytest.raises(IntegrityError) as caught:
+        verify(path, vault.identities(), trusted(vault))
+    assert caught.value.part == "truncated"
+
+    manifest = recover(path, vault.identities(), vault.signing_key, vault.root / INTERRUPTED)
+    assert manifest["state"] == "interrupted"
+    received: list[bytes] = []
+    report = verify(path, vault.identities(), trusted(vault), received.append)
+    saved = report.manifest["frames"]
+    assert handed - RATE * 1.1 <= saved <= handed, (handed, saved)
+    assert b"".join(received) == expected_pcm(saved)
+    assert (
+        report.manifest["interrupted"]["last_good_time"]
+        <= report.manifest["interrupted"]["recovered_at"]
+    )
+    # Nothing deleted: the original is kept, byte for byte longer than the sealed prefix.
+    assert (vault.root / INTERRUPTED / path.name).stat().st_size > 0
+
+
+def test_recover_skips_a_live_recording(vault: UnlockedVault) -> None:
+    writer = vault.new_recording(sample_rate=48000, channels=2)
+    writer.write(pcm(1000))
+    writer.flush()
+    with pytest.raises(InUse):
+        recover(writer.path, vault.identities(), vault.signing_key, vault.root / INTERRUPTED)
+    writer.seal()
+    assert verify(writer.path, vault.identities(), trusted(vault)).manifest["frames"] == 1000
+
+
+def test_recover_keeps_events_and_refuses_a_sealed_recording(vault: UnlockedVault) -> None:
+    writer = vault.new_recording(sample_rate=48000, channels=1)
+    writer.write(pcm(100, 1))
+    writer.add_event("marker", "voor de crash")
+    writer.write(pcm(50, 1))
+    writer.close()  # what a crash leaves, minus the torn tail
+    with open(writer.path, "ab") as handle:
+        handle.write(b"\x00\x00\x10\x00half a chunk")  # a torn write
+    manifest = recover(writer.path, vault.identities(), vault.signing_key, vault.root / INTERRUPTED)
+    assert manifest["frames"] == 150
+    assert [e["note"] for e in manifest["events"]] == ["voor de crash"]
+    with pytest.raises(IntegrityError) as caught:
+        recover(writer.path, vault.identities(), vault.signing_key, vault.root / INTERRUPTED)
+    assert caught.value.part == "already_sealed"
+
+
+def test_recover_without_a_start_changes_nothing(vault: UnlockedVault) -> None:
+    writer = vault.new_recording(sample_rate=48000, channels=1)
+    writer.close()
+    data = bytearray(writer.path.read_bytes())
+    data[-5] ^= 0xFF  # damage the start chunk, the only chunk
+    writer.path.write_bytes(bytes(data))
+    with pytest.raises(IntegrityError):
+        recover(writer.path, vault.identities(), vault.signing_key, vault.root / INTERRUPTED)
+    assert writer.path.read_bytes() == bytes(data)

@@ -1,0 +1,25 @@
+"""Fixtures for core tests: a real vault on disk with a fast key derivation, and PCM makers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from audio.vault import UnlockedVault, Vault
+
+# Argon2id at its lower bound: the same code path as production, fast enough for many tests.
+FAST_KDF = {"algorithm": "argon2id", "memory_kib": 8192, "iterations": 1, "lanes": 1}
+PASSPHRASE = "correct horse battery staple"
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> UnlockedVault:
+    return Vault.create(tmp_path / "vault", PASSPHRASE, kdf=FAST_KDF)
+
+
+def pcm(frames: int, channels: int = 2, width: int = 2, seed: int = 0) -> bytes:
+    """Deterministic noise-like PCM of `frames` frames."""
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, 256, size=frames * channels * width, dtype=np.uint8).tobytes()

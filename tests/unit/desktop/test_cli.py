@@ -1,0 +1,165 @@
+"""The command line, as a user runs it: real vault, real files, exit codes and messages."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from audio.vault import Vault
+from desktop.cli import main
+from tests.unit.conftest import pcm
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "vault"
+    monkeypatch.setenv("GESPREKSOPNAME_VAULT", str(root))
+    monkeypatch.setenv("GESPREKSOPNAME_PASSPHRASE", "kluiswachtwoord")
+    monkeypatch.delenv("GESPREKSOPNAME_POLICY", raising=False)
+    monkeypatch.setenv("LANG", "nl_NL.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    assert main(["init"]) == 0
+    return root
+
+
+def make_recording(root: Path, frames: int = 4800, seal: bool = True) -> str:
+    vault = Vault.open(root).unlock("kluiswachtwoord")
+    writer = vault.new_recording(sample_rate=48000, channels=2, session={"version": 1})
+    writer.write(pcm(frames))
+    writer.add_event("marker", "toestemming op de band")
+    if seal:
+        writer.seal()
+    else:
+        writer.close()
+    return writer.recording_id
+
+
+def test_init_key_list_show(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert main(["key"]) == 0
+    out = capsys.readouterr().out
+    assert "BEGIN PUBLIC KEY" in out and "Vingerafdruk:" in out
+    rid = make_recording(env)
+    assert main(["list", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[0]["id"] == rid and rows[0]["state"] == "sealed" and rows[0]["duration_s"] == 0.1
+    assert {"id", "started", "duration_s", "state"} <= set(rows[0])
+    assert main(["list"]) == 0
+    assert "verzegeld" in capsys.readouterr().out
+    assert main(["show", rid[:8]]) == 0
+    out = capsys.readouterr().out
+    assert "toestemming op de band" in out and "0:00:00" in out
+    assert main(["--lang", "en", "show", rid, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["manifest"]["frames"] == 4800
+
+
+def test_verify_exit_codes(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rid = make_recording(env)
+    path = Vault.open(env).recording_path(rid)
+    assert main(["verify", rid]) == 0
+    assert "ONGESCHONDEN" in capsys.readouterr().out
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x40
+    tampered = path.with_name("tampered.gesp")
+    tampered.write_bytes(bytes(data))
+    assert main(["--lang", "en", "verify", str(tampered)]) == 1
+    out = capsys.readouterr().out
+    assert "CHANGED OR INVALID" in out and "Part " in out
+    assert main(["verify", str(env / "missing.gesp")]) == 2
+    (env / "junk.gesp").write_bytes(b"hello")
+    assert main(["verify", str(env / "junk.gesp")]) == 2
+    assert "geen opname van Gespreksopname" in capsys.readouterr().out
+
+
+def test_wrong_passphrase(env: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    make_recording(env)
+    monkeypatch.setenv("GESPREKSOPNAME_PASSPHRASE", "fout")
+    before = (env / "vault.json").read_bytes()
+    assert main(["list"]) == 2
+    assert "wachtwoord is onjuist" in capsys.readouterr().err
+    assert (env / "vault.json").read_bytes() == before
+
+
+def test_passwd_from_files(env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rid = make_recording(env)
+    new = tmp_path / "new.txt"
+    new.write_text("nieuw wachtwoord\n")
+    assert main(["passwd", "--new-passphrase-file", str(new)]) == 0
+    monkeypatch.delenv("GESPREKSOPNAME_PASSPHRASE")
+    assert main(["--passphrase-file", str(new), "verify", rid]) == 0
+
+
+def test_recover_from_the_command_line(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rid = make_recording(env, frames=9600, seal=False)
+    assert main(["list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["state"] == "open"
+    assert main(["verify", rid]) == 1
+    assert main(["recover"]) == 0
+    assert "hersteld" in capsys.readouterr().out
+    assert main(["verify", rid]) == 0
+    capsys.readouterr()
+    assert main(["list", "--json"]) == 0
+    row = json.loads(capsys.readouterr().out)[0]
+    assert row["state"] == "interrupted" and row["duration_s"] == 0.2
+    assert main(["recover"]) == 0
+    assert "geen onderbroken opnamen" in capsys.readouterr().out
+
+
+def test_recovery_key_round_trip(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = tmp_path / "officer.txt"
+    secret.write_text("wachtwoord van de privacy officer")
+    key = tmp_path / "herstel.pem"
+    assert main(["recovery-keygen", "--out", str(key), "--key-passphrase-file", str(secret)]) == 0
+    public = capsys.readouterr().out.split("-----BEGIN PUBLIC KEY-----")[1]
+    public = "-----BEGIN PUBLIC KEY-----" + public.split("-----END PUBLIC KEY-----")[0]
+    public += "-----END PUBLIC KEY-----\n"
+    policy = tmp_path / "policy.toml"
+    policy.write_text(
+        'schema_version = 1\n[organisation]\nname = "Gemeente Test"\n'
+        f'[keys]\nrecovery = ["""{public}"""]\n'
+    )
+    monkeypatch.setenv("GESPREKSOPNAME_POLICY", str(policy))
+    from policy.policy import load_policy
+
+    unlocked = Vault.open(env).unlock("kluiswachtwoord")
+    writer = unlocked.new_recording(
+        sample_rate=48000, channels=2, recovery_keys=load_policy().recovery_keys
+    )
+    writer.write(pcm(4800))
+    writer.seal()
+    # The passphrase is lost: the officer opens the recording with the offline key.
+    monkeypatch.delenv("GESPREKSOPNAME_PASSPHRASE")
+    wav = tmp_path / "opname.wav"
+    args = ["recovery-open", str(writer.path), "--key", str(key), "--key-passphrase-file"]
+    assert main([*args, str(secret), "--out", str(wav)]) == 0
+    assert "ONGESCHONDEN" in capsys.readouterr().out
+    import soundfile
+
+    data, rate = soundfile.read(wav, dtype="int16")
+    assert rate == 48000 and data.shape == (4800, 2)
+    assert data.tobytes() == pcm(4800)
+    wrong = tmp_path / "wrong.txt"
+    wrong.write_text("fout")
+    assert main([*args, str(wrong)]) == 2
+
+
+def test_entry_point_in_a_fresh_process(env: Path) -> None:
+    """The installed command, from a clean environment, in English."""
+    command = [sys.executable, "-m", "desktop.cli", "--lang", "en", "list", "--json"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=os.environ)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop.cli", "frobnicate"], cwd=ROOT, capture_output=True
+    )
+    assert result.returncode == 2
