@@ -156,7 +156,7 @@ class Chunk:
     flag: int
     kind: int
     time_ms: int
-    body: bytes
+    body: memoryview  # a view into the decrypted chunk, without a copy
     end: int  # file offset just after this chunk
 
     @property
@@ -166,7 +166,7 @@ class Chunk:
     def json(self) -> dict[str, Any]:
         """The body of a start, event or manifest chunk as a JSON object."""
         try:
-            doc = json.loads(self.body)
+            doc = json.loads(bytes(self.body))
         except ValueError as exc:
             raise IntegrityError("chunk", self.index) from exc
         if not isinstance(doc, dict):
@@ -232,7 +232,7 @@ class ChunkStream:
         kind, time_ms = PLAIN_PREFIX.unpack_from(plain)
         if kind not in CHUNK_TYPES:
             raise IntegrityError("chunk", index)
-        chunk = Chunk(index, flag, kind, time_ms, plain[PLAIN_PREFIX.size :], end)
+        chunk = Chunk(index, flag, kind, time_ms, memoryview(plain)[PLAIN_PREFIX.size :], end)
         if (index == 0) != (kind == START) or chunk.final != (kind == MANIFEST):
             raise IntegrityError("chunk", index)
         return chunk

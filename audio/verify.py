@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import queue
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +18,39 @@ from audio.keys import VerifyKey
 from audio.manifest import open_manifest
 from audio.stanzas import Identity
 
-AudioSink = Callable[[bytes], None]
+AudioSink = Callable[[memoryview], None]
+
+
+class BackgroundSha256:
+    """SHA-256 on a worker thread, so hashing (the slowest step) overlaps reading and decrypting.
+
+    NB: `update` hands the block to the worker; call `finish()` before `hexdigest()`.
+    """
+
+    def __init__(self, depth: int = 16) -> None:
+        self._hash = hashlib.sha256()
+        self._queue: queue.Queue[memoryview | None] = queue.Queue(depth)
+        self._thread: threading.Thread | None = None
+
+    def _run(self) -> None:
+        while (block := self._queue.get()) is not None:
+            self._hash.update(block)
+
+    def update(self, block: memoryview) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="sha256", daemon=True)
+            self._thread.start()
+        self._queue.put(block)
+
+    def finish(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def hexdigest(self) -> str:
+        self.finish()
+        return self._hash.hexdigest()
 
 
 @dataclass
@@ -33,7 +67,7 @@ class Scan:
     end: int = 0  # file offset after the last authenticated chunk
     manifest: dict[str, Any] | None = None
     signer: VerifyKey | None = None
-    hasher: Any = field(default_factory=hashlib.sha256)
+    hasher: BackgroundSha256 = field(default_factory=BackgroundSha256)
 
 
 def _check_start(doc: dict[str, Any]) -> int:
@@ -63,30 +97,38 @@ def scan(
         state = into if into is not None else Scan(header)
         state.header = header
         state.end = header.size
-        for chunk in c.ChunkStream(handle, header, file_key):
-            if chunk.kind == c.START:
-                doc = chunk.json()
-                state.frame_size = _check_start(doc)
-                if doc["recording_id"] != header.recording_id:
-                    raise IntegrityError("chunk", 0)
-                state.start = doc
-            elif chunk.kind == c.AUDIO:
-                if not chunk.body or len(chunk.body) % state.frame_size:
-                    raise IntegrityError("chunk", chunk.index)
-                state.hasher.update(chunk.body)
-                state.frames += len(chunk.body) // state.frame_size
-                if sink is not None:
-                    sink(chunk.body)
-            elif chunk.kind == c.EVENT:
-                state.events.append(chunk.json())
-            else:
-                state.manifest, state.signer = open_manifest(chunk.body, chunk.index)
-                _check_manifest(state, chunk)
-                state.end = chunk.end
-                return state
-            state.chunks += 1
-            state.last_time_ms = chunk.time_ms
+        try:
+            return _scan_chunks(c.ChunkStream(handle, header, file_key), state, sink)
+        finally:
+            state.hasher.finish()
+
+
+def _scan_chunks(stream: c.ChunkStream, state: Scan, sink: AudioSink | None) -> Scan:
+    header = state.header
+    for chunk in stream:
+        if chunk.kind == c.START:
+            doc = chunk.json()
+            state.frame_size = _check_start(doc)
+            if doc["recording_id"] != header.recording_id:
+                raise IntegrityError("chunk", 0)
+            state.start = doc
+        elif chunk.kind == c.AUDIO:
+            if not chunk.body or len(chunk.body) % state.frame_size:
+                raise IntegrityError("chunk", chunk.index)
+            state.hasher.update(chunk.body)
+            state.frames += len(chunk.body) // state.frame_size
+            if sink is not None:
+                sink(chunk.body)
+        elif chunk.kind == c.EVENT:
+            state.events.append(chunk.json())
+        else:
+            state.manifest, state.signer = open_manifest(bytes(chunk.body), chunk.index)
+            _check_manifest(state, chunk)
             state.end = chunk.end
+            return state
+        state.chunks += 1
+        state.last_time_ms = chunk.time_ms
+        state.end = chunk.end
     raise AssertionError("ChunkStream ends with a final chunk or raises")  # pragma: no cover
 
 
