@@ -11,6 +11,7 @@ from typing import Any
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from audio import container as c
+from audio.durable import fsync_directory
 from audio.encoding import b64, iso_time
 from audio.errors import IntegrityError
 from audio.filelock import try_lock, unlock
@@ -18,7 +19,6 @@ from audio.keys import SigningKey
 from audio.manifest import sign_manifest
 from audio.stanzas import Identity
 from audio.verify import Scan, scan
-from audio.writer import fsync_directory
 
 RECOVERING = ".recovering"
 

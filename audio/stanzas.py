@@ -9,17 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
 
+from audio.durable import write_durably
 from audio.encoding import b64, unb64
 from audio.keys import RAW, RAW_PUB, RecoveryPrivateKey, RecoveryPublicKey, hkdf
 
 FILE_KEY_SIZE = 32
 _VAULT_AAD = b"gespreksopname-vault-stanza/1\x00"
+_SLOT_AAD = b"gespreksopname-key-slot/1\x00"
 _X25519_INFO = b"gespreksopname-x25519-stanza/1"
 
 Stanza = dict[str, Any]
@@ -40,17 +43,42 @@ class Identity(Protocol):
 
 @dataclass(frozen=True)
 class VaultKey:
-    """The vault's symmetric key: recipient and identity for the vault's own recordings."""
+    """The vault's key: recipient and identity for the vault's own recordings.
+
+    Each recording's file key is wrapped with a *key slot*: a random key of its own, kept in
+    `keys_dir` encrypted under the vault key. Destroying the slot (purge) makes every copy of
+    that recording's container unreadable with the vault key, wherever the copy is.
+    """
 
     vault_id: str
     key: bytes
+    keys_dir: Path
+
+    def slot_path(self, recording_id: str) -> Path:
+        return self.keys_dir / f"{recording_id}.key"
 
     def _aad(self, recording_id: str) -> bytes:
         return _VAULT_AAD + recording_id.encode() + self.vault_id.encode()
 
+    def _slot(self, recording_id: str) -> bytes | None:
+        try:
+            sealed = self.slot_path(recording_id).read_bytes()
+        except OSError:
+            return None
+        try:
+            aad = _SLOT_AAD + recording_id.encode() + self.vault_id.encode()
+            return AESGCM(self.key).decrypt(sealed[:12], sealed[12:], aad)
+        except (ValueError, InvalidTag):
+            return None
+
     def wrap(self, file_key: bytes, recording_id: str, random_bytes: RandomBytes) -> Stanza:
-        nonce = random_bytes(12)
-        wrapped = AESGCM(self.key).encrypt(nonce, file_key, self._aad(recording_id))
+        slot, slot_nonce, nonce = random_bytes(32), random_bytes(12), random_bytes(12)
+        aad = _SLOT_AAD + recording_id.encode() + self.vault_id.encode()
+        write_durably(
+            self.slot_path(recording_id),
+            slot_nonce + AESGCM(self.key).encrypt(slot_nonce, slot, aad),
+        )
+        wrapped = AESGCM(slot).encrypt(nonce, file_key, self._aad(recording_id))
         return {
             "type": "vault",
             "vault_id": self.vault_id,
@@ -64,12 +92,18 @@ class VaultKey:
     def unwrap(self, stanza: Stanza, recording_id: str) -> bytes | None:
         if not self.addressed(stanza):
             return None
+        slot = self._slot(recording_id)
+        if slot is None:
+            return None
         try:
             nonce = unb64(stanza.get("nonce"), 12)
             wrapped = unb64(stanza.get("wrapped_key"), FILE_KEY_SIZE + 16)
-            return AESGCM(self.key).decrypt(nonce, wrapped, self._aad(recording_id))
+            return AESGCM(slot).decrypt(nonce, wrapped, self._aad(recording_id))
         except (ValueError, InvalidTag):
             return None
+
+    def has_slot(self, recording_id: str) -> bool:
+        return self._slot(recording_id) is not None
 
 
 def _x25519_wrap_key(shared: bytes, ephemeral_raw: bytes, recipient_raw: bytes) -> bytes:

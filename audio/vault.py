@@ -17,15 +17,17 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
 from audio import container as c
+from audio.durable import write_atomic
 from audio.encoding import b64, canonical_json, iso_time, unb64
 from audio.errors import VaultError, WrongPassphrase
 from audio.keys import RecoveryPublicKey, SigningKey, VerifyKey
 from audio.stanzas import Identity, Recipient, VaultKey, X25519Recipient
-from audio.writer import ContainerWriter, fsync_directory
+from audio.writer import ContainerWriter
 
 VAULT_FILE = "vault.json"
 RECORDINGS = "recordings"
 INTERRUPTED = "interrupted"
+KEYS = "keys"
 ENV_VAULT = "GESPREKSOPNAME_VAULT"
 
 # RFC 9106's second recommended option: 64 MiB, 3 passes, 4 lanes (about 0.1 s here).
@@ -67,22 +69,6 @@ def _check_kdf(kdf: object) -> dict[str, Any]:
             raise ValueError(f"kdf {name} out of bounds")
     unb64(kdf.get("salt"), 16)
     return kdf
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write a small file so it is either the old or the new one, never half."""
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    fsync_directory(path.parent)
 
 
 def _wrap_vault_key(
@@ -148,10 +134,10 @@ class Vault:
             },
         }
         try:
-            _write_atomic(root / VAULT_FILE, json.dumps(doc, indent=2, sort_keys=True).encode())
+            write_atomic(root / VAULT_FILE, json.dumps(doc, indent=2, sort_keys=True).encode())
         except OSError as exc:
             raise VaultError("error.vault_unwritable", path=str(root), reason=exc.strerror) from exc
-        return UnlockedVault(cls(root, doc), VaultKey(vault_id, vault_key), signing)
+        return UnlockedVault(cls(root, doc), VaultKey(vault_id, vault_key, root / KEYS), signing)
 
     @classmethod
     def open(cls, root: Path) -> Vault:
@@ -204,7 +190,7 @@ class Vault:
         signing = SigningKey.from_seed(seed)
         if signing.public.raw != public:
             raise VaultError("error.vault_damaged", path=str(self.root))
-        return UnlockedVault(self, VaultKey(self.vault_id, vault_key), signing)
+        return UnlockedVault(self, VaultKey(self.vault_id, vault_key, self.root / KEYS), signing)
 
     def recording_paths(self) -> list[Path]:
         folder = self.root / RECORDINGS
@@ -286,9 +272,7 @@ class UnlockedVault:
         doc = dict(self.vault.doc, kdf=kdf)
         doc["vault_key"] = _wrap_vault_key(self.vault.vault_id, self.key.key, new_passphrase, kdf)
         try:
-            _write_atomic(
-                self.root / VAULT_FILE, json.dumps(doc, indent=2, sort_keys=True).encode()
-            )
+            write_atomic(self.root / VAULT_FILE, json.dumps(doc, indent=2, sort_keys=True).encode())
         except OSError as exc:
             raise VaultError(
                 "error.vault_unwritable", path=str(self.root), reason=exc.strerror

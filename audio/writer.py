@@ -19,6 +19,7 @@ from typing import Any
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from audio import container as c
+from audio.durable import fsync_directory
 from audio.encoding import b64, canonical_json, iso_time
 from audio.errors import FormatError
 from audio.filelock import lock_exclusive, unlock
@@ -29,17 +30,6 @@ from audio.stanzas import FILE_KEY_SIZE, RandomBytes, Recipient
 SOFTWARE = "gespreksopname 0.1.0"
 EVENT_KINDS = ("pause", "resume", "marker")
 SAMPLE_RATES = range(8000, 384001)
-
-
-def fsync_directory(directory: Path) -> None:
-    """Make a new or renamed directory entry durable (a no-op where unsupported)."""
-    if os.name != "posix":
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class ContainerWriter:

@@ -18,7 +18,8 @@ from tests.unit.conftest import pcm
 
 DETECTED = (IntegrityError, NoMatchingKey, UnsupportedVersion)
 SIGNER = SigningKey.generate()
-VAULT_KEY = VaultKey("7d1f3c7e-0000-4000-8000-000000000001", bytes(range(32)))
+KEYS_DIR = Path(tempfile.mkdtemp(prefix="gesp-slots-"))
+VAULT_KEY = VaultKey("7d1f3c7e-0000-4000-8000-000000000001", bytes(range(32)), KEYS_DIR)
 OFFICER = RecoveryPrivateKey.generate()
 TRUSTED = {SIGNER.public.raw: "this installation"}
 
