@@ -138,7 +138,7 @@ def unlock(header: Header, identities: Sequence[Identity]) -> bytes:
     for stanza in header.stanzas:
         for identity in identities:
             # A stanza addressed to us that does not open means the header was changed.
-            opened = opened or identity.addressed(stanza)
+            opened = opened or identity.addressed(stanza, header.recording_id)
             file_key = identity.unwrap(stanza, header.recording_id)
             if file_key is None or len(file_key) != FILE_KEY_SIZE:
                 continue

@@ -6,7 +6,7 @@ import base64
 import hashlib
 from dataclasses import dataclass
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
@@ -73,7 +73,13 @@ class VerifyKey:
     @classmethod
     def from_text(cls, value: str) -> VerifyKey:
         """Accept a PEM public key or the raw key in base64; ValueError otherwise."""
-        value = value.strip()
+        try:
+            return cls._from_text(value.strip())
+        except (UnsupportedAlgorithm, TypeError, UnicodeError) as exc:
+            raise ValueError(str(exc)) from exc
+
+    @classmethod
+    def _from_text(cls, value: str) -> VerifyKey:
         if value.startswith("-----BEGIN"):
             key = serialization.load_pem_public_key(value.encode("ascii"))
             if not isinstance(key, Ed25519PublicKey):
@@ -103,7 +109,14 @@ class RecoveryPublicKey:
 
     @classmethod
     def from_text(cls, value: str) -> RecoveryPublicKey:
-        value = value.strip()
+        """Accept a PEM public key or the raw key in base64; ValueError otherwise."""
+        try:
+            return cls._from_text(value.strip())
+        except (UnsupportedAlgorithm, TypeError, UnicodeError) as exc:
+            raise ValueError(str(exc)) from exc
+
+    @classmethod
+    def _from_text(cls, value: str) -> RecoveryPublicKey:
         if value.startswith("-----BEGIN"):
             key = serialization.load_pem_public_key(value.encode("ascii"))
             if not isinstance(key, X25519PublicKey):

@@ -34,7 +34,7 @@ class Recipient(Protocol):
 
 
 class Identity(Protocol):
-    def addressed(self, stanza: Stanza) -> bool:
+    def addressed(self, stanza: Stanza, recording_id: str) -> bool:
         """True when the stanza says it is for this identity (whether or not it opens)."""
 
     def unwrap(self, stanza: Stanza, recording_id: str) -> bytes | None:
@@ -86,11 +86,16 @@ class VaultKey:
             "wrapped_key": b64(wrapped),
         }
 
-    def addressed(self, stanza: Stanza) -> bool:
-        return stanza.get("type") == "vault" and stanza.get("vault_id") == self.vault_id
+    def addressed(self, stanza: Stanza, recording_id: str) -> bool:
+        """For this vault, and its key slot still exists (a purged recording has none)."""
+        return (
+            stanza.get("type") == "vault"
+            and stanza.get("vault_id") == self.vault_id
+            and self.slot_path(recording_id).exists()
+        )
 
     def unwrap(self, stanza: Stanza, recording_id: str) -> bytes | None:
-        if not self.addressed(stanza):
+        if not self.addressed(stanza, recording_id):
             return None
         slot = self._slot(recording_id)
         if slot is None:
@@ -136,14 +141,14 @@ class X25519Identity:
 
     private: RecoveryPrivateKey
 
-    def addressed(self, stanza: Stanza) -> bool:
+    def addressed(self, stanza: Stanza, recording_id: str) -> bool:
         return stanza.get("type") == "x25519" and stanza.get("recipient") == (
             self.private.public.fingerprint
         )
 
     def unwrap(self, stanza: Stanza, recording_id: str) -> bytes | None:
         public = self.private.public
-        if not self.addressed(stanza):
+        if not self.addressed(stanza, recording_id):
             return None
         try:
             ephemeral_raw = unb64(stanza.get("ephemeral"), 32)

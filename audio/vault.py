@@ -17,10 +17,10 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
 from audio import container as c
-from audio.durable import write_atomic
+from audio.durable import fsync_directory, write_atomic, write_durably
 from audio.encoding import b64, canonical_json, iso_time, unb64
 from audio.errors import VaultError, WrongPassphrase
-from audio.keys import RecoveryPublicKey, SigningKey, VerifyKey
+from audio.keys import RecoveryPublicKey, SigningKey, VerifyKey, hkdf
 from audio.stanzas import Identity, Recipient, VaultKey, X25519Recipient
 from audio.writer import ContainerWriter
 
@@ -263,6 +263,55 @@ class UnlockedVault:
             recording_id=recording_id,
             **options,
         )
+
+    def _document_aead(self, kind: str) -> AESGCM:
+        return AESGCM(hkdf(self.key.key, b"gespreksopname-document/1:" + kind.encode()))
+
+    def store_document(self, kind: str, doc_id: str, doc: dict[str, Any]) -> Path:
+        """Keep a small document (a refusal, say) encrypted in the vault under `kind/`."""
+        if not uuid_like(doc_id):
+            raise ValueError("document ids are UUIDs")
+        nonce = secrets.token_bytes(12)
+        sealed = self._document_aead(kind).encrypt(nonce, canonical_json(doc), doc_id.encode())
+        path = self.root / kind / f"{doc_id}.enc"
+        try:
+            write_durably(path, nonce + sealed)
+        except OSError as exc:
+            raise VaultError(
+                "error.vault_unwritable", path=str(self.root), reason=exc.strerror
+            ) from exc
+        return path
+
+    def load_document(self, kind: str, doc_id: str) -> dict[str, Any]:
+        path = self.root / kind / f"{doc_id}.enc"
+        try:
+            data = path.read_bytes()
+            plain = self._document_aead(kind).decrypt(data[:12], data[12:], doc_id.encode())
+        except FileNotFoundError as exc:
+            raise VaultError("error.unknown_document", id=doc_id) from exc
+        except (OSError, InvalidTag, ValueError) as exc:
+            raise VaultError("error.document_damaged", id=doc_id) from exc
+        doc: dict[str, Any] = json.loads(plain)
+        return doc
+
+    def document_ids(self, kind: str) -> list[str]:
+        folder = self.root / kind
+        return sorted(p.stem for p in folder.glob("*.enc")) if folder.is_dir() else []
+
+    def destroy_recording(self, recording_id: str) -> None:
+        """Destroy a recording: its key slot first (so no copy opens again), then its files."""
+        slot = self.key.slot_path(recording_id)
+        if slot.exists():
+            size = slot.stat().st_size
+            with open(slot, "r+b") as handle:  # overwrite before unlinking, best effort on SSDs
+                handle.write(secrets.token_bytes(size))
+                handle.flush()
+                os.fsync(handle.fileno())
+            slot.unlink()
+            fsync_directory(slot.parent)
+        for folder in (RECORDINGS, INTERRUPTED):
+            (self.root / folder / f"{recording_id}{c.SUFFIX}").unlink(missing_ok=True)
+        fsync_directory(self.root / RECORDINGS)
 
     def change_passphrase(self, new_passphrase: str) -> UnlockedVault:
         """Rewrap the vault key under a new passphrase (fresh salt); no recording is rewritten."""

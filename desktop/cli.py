@@ -27,6 +27,7 @@ class Cli:
     def __init__(self, args: argparse.Namespace, lang: str) -> None:
         self.args = args
         self.lang = lang
+        self._policy: Any = None
 
     def t(self, key: str, **params: object) -> str:
         return text(key, self.lang, **params)
@@ -82,18 +83,25 @@ class Cli:
 
         return Vault.open(self.vault_root())
 
-    def unlock(self) -> Any:
-        vault = self.open_vault()
-        return vault.unlock(self.passphrase())
-
     def policy(self) -> Any:
         from policy.policy import load_policy
 
-        return load_policy(Path(self.args.policy) if self.args.policy else None)
+        if self._policy is None:
+            self._policy = load_policy(Path(self.args.policy) if self.args.policy else None)
+        return self._policy
+
+    def workspace(self) -> Any:
+        """Unlock the vault (the passphrase is asked for only after the vault is found)."""
+        from policy.workspace import Workspace
+
+        root = self.vault_root()
+        self.open_vault()  # a clear error before asking for a passphrase
+        return Workspace.open(root, self.passphrase(), self.policy())
 
 
 def _add_commands(sub: Any, t: Callable[[str], str]) -> None:
     from desktop import commands as cmd
+    from desktop import policy_commands as pcmd
 
     def add(name: str, func: Callable[[Cli], int]) -> argparse.ArgumentParser:
         parser: argparse.ArgumentParser = sub.add_parser(
@@ -114,6 +122,25 @@ def _add_commands(sub: Any, t: Callable[[str], str]) -> None:
     p = add("verify", cmd.verify)
     p.add_argument("target", metavar="TARGET", help=t("cli.opt.target"))
     add("recover", cmd.recover)
+    p = add("policy", pcmd.show_policy)
+    p.add_argument("--json", action="store_true", help=t("cli.opt.json"))
+    p = add("check", pcmd.check)
+    p.add_argument("session", metavar="SESSION.toml", help=t("cli.opt.session"))
+    p = add("audit", pcmd.audit)
+    p.add_argument("--json", action="store_true", help=t("cli.opt.json"))
+    p.add_argument("--verify", action="store_true", help=t("cli.opt.audit_verify"))
+    p = add("hold", pcmd.hold)
+    p.add_argument("id", metavar="ID", help=t("cli.opt.id"))
+    p.add_argument("--reason", required=True, help=t("cli.opt.hold_reason"))
+    p = add("release", pcmd.release)
+    p.add_argument("id", metavar="ID", help=t("cli.opt.id"))
+    p.add_argument("--reason", default="", help=t("cli.opt.hold_reason"))
+    p = add("purge", pcmd.purge)
+    p.add_argument("--expired", action="store_true", required=True, help=t("cli.opt.expired"))
+    p.add_argument("--dry-run", action="store_true", help=t("cli.opt.dry_run"))
+    p = add("refuse", pcmd.refuse)
+    p.add_argument("refusal", metavar="REFUSAL.toml", help=t("cli.opt.refusal"))
+    p.add_argument("--out", metavar="FILE.pdf", help=t("cli.opt.letter_out"))
     p = add("recovery-keygen", cmd.recovery_keygen)
     p.add_argument("--out", metavar="FILE", required=True, help=t("cli.opt.key_out"))
     p.add_argument("--key-passphrase-file", metavar="FILE", help=t("cli.opt.key_passphrase"))
@@ -172,6 +199,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         cli.warn("cli.interrupted")
         return 130
+    except BrokenPipeError:  # output piped into `head`, say: not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":

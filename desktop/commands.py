@@ -15,12 +15,13 @@ from audio.encoding import parse_time
 from audio.errors import GespreksError, IntegrityError, UnsupportedVersion, VaultError
 from audio.keys import RecoveryPrivateKey
 from audio.recovery import InUse
-from audio.recovery import recover as recover_container
 from audio.stanzas import Identity, X25519Identity
-from audio.summary import Summary, summarize
-from audio.vault import INTERRUPTED, Vault
+from audio.summary import summarize
+from audio.vault import Vault
 from audio.verify import Report
 from audio.verify import verify as verify_container
+from policy.record import participant_names, purpose_label
+from policy.workspace import RecordingInfo, Workspace
 
 if TYPE_CHECKING:
     from desktop.cli import Cli
@@ -49,16 +50,17 @@ def init(cli: Cli) -> int:
     root = cli.vault_root()
     if (root / "vault.json").exists():
         raise VaultError("error.vault_exists", path=str(root))
-    unlocked = Vault.create(root, cli.passphrase(twice=True))
+    policy = cli.policy()
+    workspace = Workspace.create(root, cli.passphrase(twice=True), policy)
     cli.say("init.done", path=str(root))
-    cli.say("key.fingerprint", fingerprint=unlocked.signing_key.public.fingerprint)
+    cli.say("key.fingerprint", fingerprint=workspace.fingerprint)
     return EXIT_OK
 
 
 def passwd(cli: Cli) -> int:
-    unlocked = cli.unlock()
+    workspace = cli.workspace()
     new = cli.new_secret("prompt.new_passphrase", cli.args.new_passphrase_file)
-    unlocked.change_passphrase(new)
+    workspace.change_passphrase(new)
     cli.say("passwd.done")
     return EXIT_OK
 
@@ -70,7 +72,11 @@ def key(cli: Cli) -> int:
     return EXIT_OK
 
 
-def _summary_json(summary: Summary) -> dict[str, Any]:
+def _info_json(info: RecordingInfo, lang: str) -> dict[str, Any]:
+    if info.summary is None:
+        assert info.error is not None
+        return {"id": info.recording_id, "state": "unreadable", "error": info.error.message(lang)}
+    summary = info.summary
     manifest = summary.manifest or {}
     start = summary.start
     return {
@@ -84,53 +90,48 @@ def _summary_json(summary: Summary) -> dict[str, Any]:
         "sample_format": start["sample_format"],
         "frames": manifest.get("frames"),
         "events": len(manifest.get("events", [])),
+        "purpose": purpose_label(manifest or start, lang),
+        "participants": participant_names(manifest or start),
+        "retention_until": info.retention_until.isoformat() if info.retention_until else None,
+        "hold": info.hold,
     }
 
 
-def _summaries(cli: Cli, unlocked: Any) -> list[tuple[Path, Summary | GespreksError]]:
-    rows: list[tuple[Path, Summary | GespreksError]] = []
-    for path in unlocked.vault.recording_paths():
-        try:
-            rows.append((path, summarize(path, unlocked.identities())))
-        except GespreksError as exc:
-            rows.append((path, exc))
-    return rows
-
-
 def list_recordings(cli: Cli) -> int:
-    unlocked = cli.unlock()
-    rows = _summaries(cli, unlocked)
+    infos = cli.workspace().recordings()
     if cli.args.json:
-        out = []
-        for path, item in rows:
-            if isinstance(item, Summary):
-                out.append(_summary_json(item))
-            else:
-                out.append(
-                    {"id": path.stem, "state": "unreadable", "error": item.message(cli.lang)}
-                )
-        print_json(out)
+        print_json([_info_json(info, cli.lang) for info in infos])
         return EXIT_OK
-    if not rows:
+    if not infos:
         cli.say("list.empty")
         return EXIT_OK
     print(cli.t("list.heading"))
-    for path, item in rows:
-        if isinstance(item, Summary):
-            state = cli.t(f"state.{item.state}")
-            started, duration = local_time(item.started), clock(item.duration_s)
-            print(f"{item.recording_id}  {started}  {duration:>8}  {state}")
-        else:
-            print(f"{path.stem}  {cli.t('state.unreadable')}: {item.message(cli.lang)}")
+    for info in infos:
+        if info.summary is None:
+            assert info.error is not None
+            print(
+                f"{info.recording_id}  {cli.t('state.unreadable')}: {info.error.message(cli.lang)}"
+            )
+            continue
+        item = info.summary
+        state = cli.t(f"state.{item.state}") + (f" ({cli.t('state.held')})" if info.hold else "")
+        started, duration = local_time(item.started), clock(item.duration_s)
+        purpose = purpose_label(item.manifest or item.start, cli.lang)
+        print(f"{item.recording_id}  {started}  {duration:>8}  {state}  {purpose}")
     return EXIT_OK
 
 
 def show(cli: Cli) -> int:
-    unlocked = cli.unlock()
-    path = unlocked.vault.recording_path(cli.args.id)
-    summary = summarize(path, unlocked.identities())
+    workspace = cli.workspace()
+    info = workspace.info(cli.args.id)
+    if info.summary is None:
+        assert info.error is not None
+        raise info.error
+    summary = info.summary
     if cli.args.json:
-        print_json({**_summary_json(summary), "start": summary.start, "manifest": summary.manifest})
+        print_json(
+            {**_info_json(info, cli.lang), "start": summary.start, "manifest": summary.manifest}
+        )
         return EXIT_OK
     cli.say("show.id", id=summary.recording_id)
     cli.say("show.state", state=cli.t(f"state.{summary.state}"))
@@ -142,6 +143,14 @@ def show(cli: Cli) -> int:
         channels=start["channels"],
         format=start["sample_format"],
     )
+    purpose = purpose_label(summary.manifest or start, cli.lang)
+    if purpose:
+        cli.say("show.purpose", purpose=purpose)
+        cli.say("show.participants", names=", ".join(participant_names(summary.manifest or start)))
+    if info.retention_until:
+        cli.say("show.retention", date=info.retention_until.date().isoformat())
+    if info.hold:
+        cli.say("show.hold", reason=info.hold)
     manifest = summary.manifest
     if manifest is None:
         cli.say("show.unsealed")
@@ -205,42 +214,34 @@ def report_verification(cli: Cli, path: Path, run: Any) -> int:
 
 
 def verify(cli: Cli) -> int:
-    vault = cli.open_vault()
-    path = _resolve_target(cli, vault, cli.args.target)
-    unlocked = vault.unlock(cli.passphrase())
-    trusted = trusted_keys(cli, unlocked.signing_key.public)
-    return report_verification(
-        cli, path, lambda: verify_container(path, unlocked.identities(), trusted)
-    )
+    path = _resolve_target(cli, cli.open_vault(), cli.args.target)
+    workspace = cli.workspace()
+    label = cli.t("verify.this_installation")
+    return report_verification(cli, path, lambda: workspace.verify(path, label))
 
 
 def recover(cli: Cli) -> int:
-    unlocked = cli.unlock()
-    found = 0
-    for path in unlocked.vault.recording_paths():
-        try:
-            if summarize(path, unlocked.identities()).state != "open":
-                continue
-        except GespreksError:
-            pass  # a damaged start: let recover() say what it can
-        found += 1
-        try:
-            manifest = recover_container(
-                path, unlocked.identities(), unlocked.signing_key, unlocked.root / INTERRUPTED
-            )
-        except InUse:
-            cli.say("recover.in_use", id=path.stem)
+    results = cli.workspace().recover_all()
+    for result in results:
+        if result.manifest is None:
+            if isinstance(result.error, InUse):
+                cli.say("recover.in_use", id=result.recording_id)
+            else:
+                reason = (
+                    result.error.message(cli.lang)
+                    if isinstance(result.error, GespreksError)
+                    else str(result.error)
+                )
+                cli.say("recover.failed", id=result.recording_id, reason=reason)
             continue
-        except GespreksError as exc:
-            cli.say("recover.failed", id=path.stem, reason=exc.message(cli.lang))
-            continue
+        manifest = result.manifest
         cli.say(
             "recover.done",
             id=manifest["recording_id"],
             duration=clock(manifest["duration_s"]),
             time=local_time(manifest["interrupted"]["last_good_time"]),
         )
-    if not found:
+    if not results:
         cli.say("recover.none")
     return EXIT_OK
 

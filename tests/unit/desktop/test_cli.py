@@ -12,6 +12,7 @@ import pytest
 
 from audio.vault import Vault
 from desktop.cli import main
+from resources import path as resource_path
 from tests.unit.conftest import pcm
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -124,10 +125,8 @@ def test_recovery_key_round_trip(
     public = "-----BEGIN PUBLIC KEY-----" + public.split("-----END PUBLIC KEY-----")[0]
     public += "-----END PUBLIC KEY-----\n"
     policy = tmp_path / "policy.toml"
-    policy.write_text(
-        'schema_version = 1\n[organisation]\nname = "Gemeente Test"\n'
-        f'[keys]\nrecovery = ["""{public}"""]\n'
-    )
+    default = resource_path("policy", "default.toml").read_text(encoding="utf-8")
+    policy.write_text(default.replace("recovery = []", f'recovery = ["""{public}"""]'))
     monkeypatch.setenv("GESPREKSOPNAME_POLICY", str(policy))
     from policy.policy import load_policy
 

@@ -28,13 +28,14 @@ def _raw(key: str, lang: str) -> str:
 def test_every_key_used_in_the_code_exists() -> None:
     pattern = re.compile(
         r'"((?:error|integrity|cli|prompt|init|passwd|key|list|show|verify|'
-        r'recover|recovery|state|event)\.[a-z_.-]+)"'
+        r'recover|recovery|state|event|policy|check|audit|hold|purge|decision|refusal|reason|rule|document)\.[a-z_.-]+)"'
     )
     used = set()
     for folder in ("audio", "policy", "desktop"):
         for path in (ROOT / folder).rglob("*.py"):
             used |= set(pattern.findall(path.read_text()))
-    missing = {key for key in used if key not in keys("nl")}
+    files = {"audit.log", "audit.head"}  # file names, not messages
+    missing = {key for key in used - files if key not in keys("nl")}
     assert not missing
 
 

@@ -1,0 +1,129 @@
+"""Commands about the rules: the policy, the decision, the audit trail, retention, refusals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from audio.errors import GespreksError, VaultError
+from desktop.commands import EXIT_CHANGED, EXIT_OK, local_time, print_json
+from policy.refusal import load_refusal
+from policy.rules import evaluate
+from policy.session import load_session
+
+if TYPE_CHECKING:
+    from desktop.cli import Cli
+
+EXIT_REFUSED = 3
+
+
+def show_policy(cli: Cli) -> int:
+    policy = cli.policy()
+    if cli.args.json:
+        print_json(policy.summary(cli.lang))
+        return EXIT_OK
+    cli.say("policy.organisation", organisation=policy.organisation, file=str(policy.path))
+    cli.say("policy.hash", sha256=policy.sha256)
+    cli.say("policy.purposes")
+    for purpose in policy.purposes:
+        case = cli.t("policy.case_required") if purpose.case_number_required else ""
+        print(f"  {purpose.id}: {purpose.label(cli.lang)}")
+        cli.say(
+            "policy.purpose_line",
+            bases=", ".join(purpose.legal_bases),
+            days=purpose.retention_days,
+            case=case,
+        )
+    cli.say("policy.contacts")
+    for line in policy.contact_lines().splitlines():
+        print(f"  {line}")
+    cli.say("policy.keys", recovery=len(policy.recovery_keys), trusted=len(policy.trusted_keys))
+    return EXIT_OK
+
+
+def check(cli: Cli) -> int:
+    session = load_session(Path(cli.args.session))
+    policy = cli.policy()
+    try:
+        decision = cli.workspace().check(session)  # logged in the audit trail
+    except VaultError as exc:
+        if exc.key != "error.no_vault":
+            raise
+        decision = evaluate(session, policy)
+        cli.warn("check.not_logged")
+    if decision.allowed:
+        cli.say("decision.allowed")
+    else:
+        cli.say("decision.refused")
+        for reason in decision.reasons:
+            print(f"  - [{reason.rule_label(cli.lang)}] {reason.text(cli.lang)}")
+    cli.say(
+        "decision.policy",
+        organisation=policy.organisation,
+        file=str(policy.path),
+        sha256=policy.sha256[:16],
+    )
+    return EXIT_OK if decision.allowed else EXIT_REFUSED
+
+
+def audit(cli: Cli) -> int:
+    workspace = cli.workspace()
+    entries, problem = workspace.audit.read()
+    if cli.args.json and not cli.args.verify:
+        print_json(entries)
+    elif not cli.args.verify:
+        for entry in entries:
+            rid = (entry.get("recording_id") or "")[:8]
+            details = ", ".join(f"{k}={v}" for k, v in entry["details"].items())
+            print(
+                f"{entry['seq']:>5}  {local_time(entry['time'])}  {entry['actor']:<10} "
+                f"{cli.t('audit.action.' + entry['action']):<28} {rid:<8}  {details}"
+            )
+    if problem is not None:
+        cli.say("audit.broken", line=problem.line, what=cli.t(f"audit.problem.{problem.what}"))
+        return EXIT_CHANGED
+    if cli.args.verify:
+        cli.say("audit.intact", count=len(entries))
+    return EXIT_OK
+
+
+def hold(cli: Cli) -> int:
+    recording_id = cli.workspace().hold(cli.args.id, cli.args.reason)
+    cli.say("hold.done", id=recording_id)
+    return EXIT_OK
+
+
+def release(cli: Cli) -> int:
+    recording_id = cli.workspace().release(cli.args.id, cli.args.reason)
+    cli.say("hold.released", id=recording_id)
+    return EXIT_OK
+
+
+def purge(cli: Cli) -> int:
+    workspace = cli.workspace()
+    expired = workspace.expired()
+    if not expired:
+        cli.say("purge.none")
+        return EXIT_OK
+    for info in expired:
+        assert info.retention_until is not None
+        cli.say("purge.item", id=info.recording_id, date=info.retention_until.date().isoformat())
+    if cli.args.dry_run:
+        cli.say("purge.dry_run", count=len(expired))
+        return EXIT_OK
+    purged = workspace.purge(expired)
+    cli.say("purge.done", count=len(purged))
+    return EXIT_OK
+
+
+def refuse(cli: Cli) -> int:
+    refusal = load_refusal(Path(cli.args.refusal))
+    letter = Path(cli.args.out or f"weigering-{refusal.date}-{refusal.id[:8]}.pdf")
+    if letter.exists():
+        raise GespreksError("error.file_exists", path=str(letter))
+    try:
+        cli.workspace().register_refusal(refusal, letter)
+    except OSError as exc:
+        raise GespreksError("error.cannot_write", path=str(letter), reason=exc.strerror) from exc
+    cli.say("refusal.registered", id=refusal.id, path=str(letter))
+    return EXIT_OK

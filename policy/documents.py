@@ -1,0 +1,73 @@
+"""Printable documents for citizens (refusal letter, receipt) as PDF, with fpdf2.
+
+The PDF's core font (Helvetica) needs no font files on any system and every PDF reader has it;
+it covers Latin-1, which holds Dutch (ë, ö, é). Typographic characters outside it are replaced.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from fpdf import FPDF
+
+from audio.durable import fsync_directory
+
+_REPLACE = str.maketrans(
+    {
+        "‘": "'",
+        "’": "'",
+        "“": '"',
+        "”": '"',
+        "–": "-",
+        "—": "-",
+        "…": "...",
+        "•": "-",
+        "\u00a0": " ",
+    }
+)
+
+
+def latin1(text: str) -> str:
+    return text.translate(_REPLACE).encode("latin-1", "replace").decode("latin-1")
+
+
+def render_pdf(
+    path: Path, title: str, sections: Sequence[tuple[str, str]], *, footer: str = ""
+) -> None:
+    """Write a simple A4 document: a title and sections of (heading, text).
+
+    Written to a temporary name and renamed, so a full disk never leaves half a letter.
+    """
+    pdf = FPDF(format="A4")
+    pdf.set_title(latin1(title))
+    pdf.set_creator("Gespreksopname")
+    pdf.set_auto_page_break(auto=True, margin=18)
+    pdf.set_margins(20, 20, 20)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 15)
+    pdf.multi_cell(0, 8, latin1(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    for heading, text in sections:
+        if heading:
+            pdf.set_font("Helvetica", "B", 11)
+            pdf.multi_cell(0, 6, latin1(heading), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", "", 10.5)
+        pdf.multi_cell(0, 5.2, latin1(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(4)
+    if footer:
+        pdf.set_font("Helvetica", "I", 8.5)
+        pdf.multi_cell(0, 4.5, latin1(footer), new_x="LMARGIN", new_y="NEXT")
+    data = bytes(pdf.output())
+    temp = path.with_name(f".{path.name}.part")
+    try:
+        with open(temp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    fsync_directory(path.parent)

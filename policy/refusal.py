@@ -1,0 +1,109 @@
+"""Rule f: the municipality refuses a citizen's request to record, for weighty reasons only.
+
+A refusal records those reasons and the alternative offered, is kept encrypted in the vault, and
+gives the citizen a letter (Dutch, then English) saying what was refused, why, the alternative
+and whom to contact.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from policy.documents import render_pdf
+from policy.policy import ALTERNATIVES, Policy
+from policy.schema import Checker, DocumentError, read_toml
+from resources.catalogue import text
+
+REFUSALS = "refusals"
+
+
+class RefusalError(DocumentError):
+    """A refusal file cannot be read or is not valid."""
+
+
+@dataclass(frozen=True)
+class Refusal:
+    citizen: str
+    employee: str
+    reasons: tuple[str, ...]
+    alternative: str  # representative | listen_only | written_summary
+    date: str  # ISO date of the conversation
+    alternative_note: str = ""
+    case_number: str = ""
+    id: str = ""
+
+    def document(self) -> dict[str, Any]:
+        doc = asdict(self)
+        doc["reasons"] = list(self.reasons)
+        return {"version": 1, **doc}
+
+
+def refusal_from_dict(doc: dict[str, Any], source: str = "", file: str = "") -> Refusal:
+    check = Checker(source, file, RefusalError)
+    check.table(
+        doc,
+        [],
+        {
+            "citizen",
+            "employee",
+            "reasons",
+            "alternative",
+            "alternative_note",
+            "date",
+            "case_number",
+        },
+    )
+    reasons = [r.strip() for r in check.string_list(doc, ["reasons"]) or [] if r.strip()]
+    if not reasons:
+        # Rule f: the employee explains the weighty reasons; a refusal without them is invalid.
+        raise check.fail("empty", ["reasons"])
+    when = check.get(doc, ["date"], (str, date), required=False) or date.today()
+    try:
+        day = when if isinstance(when, date) else date.fromisoformat(when)
+    except ValueError as exc:
+        raise check.fail("type", ["date"], expected="datum/date (2026-11-28)") from exc
+    return Refusal(
+        citizen=check.text(doc, ["citizen"]).strip(),
+        employee=check.text(doc, ["employee"]).strip(),
+        reasons=tuple(reasons),
+        alternative=check.choice(doc, ["alternative"], ALTERNATIVES),
+        alternative_note=(check.text(doc, ["alternative_note"], required=False) or "").strip(),
+        date=day.isoformat(),
+        case_number=(check.text(doc, ["case_number"], required=False) or "").strip(),
+        id=str(uuid.uuid4()),
+    )
+
+
+def load_refusal(file: Path) -> Refusal:
+    doc, source = read_toml(Path(file), RefusalError)
+    return refusal_from_dict(doc, source, str(file))
+
+
+def letter_text(refusal: Refusal, policy: Policy, lang: str) -> str:
+    alternative = policy.alternative(refusal.alternative, lang)
+    if refusal.alternative_note:
+        alternative += f"\n{refusal.alternative_note}"
+    return policy.text(
+        "refusal_letter",
+        lang,
+        citizen=refusal.citizen,
+        employee=refusal.employee,
+        date=refusal.date,
+        reasons="\n".join(f"- {reason}" for reason in refusal.reasons),
+        alternative=alternative,
+    )
+
+
+def write_letter(refusal: Refusal, policy: Policy, path: Path) -> None:
+    """The citizen's letter as PDF: Dutch, then English."""
+    sections = [
+        ("", letter_text(refusal, policy, "nl")),
+        ("English", letter_text(refusal, policy, "en")),
+    ]
+    title = text("refusal.title", "nl", organisation=policy.organisation)
+    footer = text("refusal.footer", "nl", id=refusal.id, case=refusal.case_number or "-")
+    render_pdf(path, title, sections, footer=footer)

@@ -1,0 +1,194 @@
+"""Every rule with a lawful and an unlawful session; every reason exists in Dutch and English."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+
+from policy.policy import Policy
+from policy.rules import RULES, evaluate
+from policy.session import Participant, Session
+from resources.catalogue import keys, placeholders
+from resources.catalogue import text as catalogue_text
+from tests.unit.policy.conftest import lawful
+
+CITIZEN = Participant("A. Yilmaz", "citizen", True, "verbal")
+EMPLOYEE = Participant("J. de Vries", "employee", True, "verbal")
+
+
+def vary(**changes: Any) -> Session:
+    return dataclasses.replace(lawful(), **changes)
+
+
+# (rule, what is tested, a lawful variant, an unlawful variant, the reason code it must give)
+TABLE = [
+    (
+        "avg",
+        "every participant consented",
+        vary(),
+        vary(participants=(EMPLOYEE, dataclasses.replace(CITIZEN, consent=False))),
+        "consent_missing",
+    ),
+    (
+        "avg",
+        "consent has a method",
+        vary(participants=(EMPLOYEE, dataclasses.replace(CITIZEN, consent_method="written"))),
+        vary(participants=(EMPLOYEE, dataclasses.replace(CITIZEN, consent_method=None))),
+        "consent_method_missing",
+    ),
+    (
+        "avg",
+        "an employee takes part",
+        vary(),
+        vary(participants=(CITIZEN, Participant("B", "representative", True, "verbal"))),
+        "no_employee",
+    ),
+    (
+        "session",
+        "another party takes part",
+        vary(participants=(EMPLOYEE, Participant("C", "representative", True, "written"))),
+        vary(participants=(EMPLOYEE,)),
+        "no_other_party",
+    ),
+    ("session", "participants are given", vary(), vary(participants=()), "participants_missing"),
+    (
+        "session",
+        "who initiates is given",
+        vary(initiator="citizen"),
+        vary(initiator=None),
+        "initiator_missing",
+    ),
+    (
+        "session",
+        "the location is given",
+        vary(location="phone"),
+        vary(location=None),
+        "location_missing",
+    ),
+    ("avg", "the purpose is given", vary(), vary(purpose=None), "purpose_missing"),
+    (
+        "avg",
+        "the purpose is in the policy",
+        vary(purpose="citizen_request"),
+        vary(purpose="marketing"),
+        "purpose_unknown",
+    ),
+    ("avg", "a legal basis is given", vary(), vary(legal_basis=None), "legal_basis_missing"),
+    (
+        "avg",
+        "the legal basis fits the purpose",
+        vary(purpose="hearing", case_number="Z-1", legal_basis="legal_obligation"),
+        vary(legal_basis="consent"),
+        "legal_basis_not_allowed",
+    ),
+    (
+        "avg",
+        "no legitimate interests for a public authority",
+        vary(),
+        vary(legal_basis="legitimate_interests"),
+        "legal_basis_public_authority",
+    ),
+    ("avg", "necessity stated", vary(), vary(necessity=None), "necessity_missing"),
+    (
+        "avg",
+        "alternatives considered",
+        vary(),
+        vary(alternatives_considered=()),
+        "alternatives_missing",
+    ),
+    (
+        "announce",
+        "the announcement was read",
+        vary(),
+        vary(announcement_read=False),
+        "announcement_not_read",
+    ),
+    (
+        "policy",
+        "a case number where the purpose needs one",
+        vary(purpose="hearing", case_number="Z-2026-000123"),
+        vary(purpose="hearing"),
+        "case_number_missing",
+    ),
+    (
+        "e",
+        "the camera question answered at home",
+        vary(location="home", camera_present=False),
+        vary(location="home"),
+        "camera_unanswered",
+    ),
+    (
+        "e",
+        "a camera present is announced",
+        vary(location="home", camera_present=True, camera_announced=True, camera_action="moved"),
+        vary(location="home", camera_present=True, camera_announced=False, camera_action="moved"),
+        "camera_not_announced",
+    ),
+    (
+        "e",
+        "what was done about the camera",
+        vary(
+            location="home", camera_present=True, camera_announced=True, camera_action="continued"
+        ),
+        vary(location="home", camera_present=True, camera_announced=True),
+        "camera_action_missing",
+    ),
+    ("d", "no video", vary(video=False), vary(video=True), "video"),
+]
+
+
+@pytest.mark.parametrize(("rule", "what", "good", "bad", "code"), TABLE, ids=[t[1] for t in TABLE])
+def test_rule(policy: Policy, rule: str, what: str, good: Session, bad: Session, code: str) -> None:
+    allowed = evaluate(good, policy)
+    assert allowed.allowed, [r.code for r in allowed.reasons]
+    refused = evaluate(bad, policy)
+    assert not refused.allowed
+    assert code in [r.code for r in refused.reasons]
+    reason = next(r for r in refused.reasons if r.code == code)
+    assert reason.rule == rule
+    for lang in ("nl", "en"):
+        assert reason.text(lang) and "{" not in reason.text(lang)
+        assert reason.rule_label(lang) != f"rule.{rule}"
+
+
+def test_citizen_initiated_needs_no_necessity_but_a_legal_basis(policy: Policy) -> None:
+    session = vary(
+        initiator="citizen",
+        purpose="citizen_request",
+        legal_basis="consent",
+        necessity=None,
+        alternatives_considered=(),
+    )
+    assert evaluate(session, policy).allowed
+    assert not evaluate(dataclasses.replace(session, legal_basis=None), policy).allowed
+
+
+def test_an_empty_session_is_refused_with_every_reason(policy: Policy) -> None:
+    decision = evaluate(Session(), policy)
+    assert not decision.allowed
+    codes = {r.code for r in decision.reasons}
+    assert {
+        "participants_missing",
+        "purpose_missing",
+        "legal_basis_missing",
+        "announcement_not_read",
+        "initiator_missing",
+        "location_missing",
+    } <= codes
+
+
+def test_every_reason_and_rule_has_both_languages() -> None:
+    codes = {row[4] for row in TABLE}
+    assert {k.split(".", 1)[1] for k in keys("nl") if k.startswith("reason.")} == codes
+    for code in codes:
+        key = f"reason.{code}"
+        assert placeholders(catalogue_text(key, "nl")) == placeholders(catalogue_text(key, "en"))
+    for rule in RULES:
+        assert catalogue_text(f"rule.{rule}", "nl") != catalogue_text(f"rule.{rule}", "en")
+
+
+def test_the_decision_records_the_policy(policy: Policy) -> None:
+    doc = evaluate(lawful(), policy).document()
+    assert doc["allowed"] is True and doc["policy_sha256"] == policy.sha256
