@@ -1,4 +1,4 @@
-"""Session files: valid ones parse; malformed ones (hypothesis too) are clear errors, never allowed."""
+"""Session files: valid ones parse; malformed ones are clear errors, never allowed."""
 
 from __future__ import annotations
 
