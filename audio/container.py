@@ -7,9 +7,9 @@ build on it. Nothing here returns a chunk that did not authenticate.
 from __future__ import annotations
 
 import hmac
-import json
 import os
 import struct
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
@@ -17,7 +17,7 @@ from typing import IO, Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from audio.encoding import b64, canonical_json, unb64
+from audio.encoding import b64, canonical_json, loads, unb64
 from audio.errors import IntegrityError, NoMatchingKey, UnsupportedVersion
 from audio.keys import hkdf
 from audio.stanzas import FILE_KEY_SIZE, Identity, Stanza
@@ -100,9 +100,12 @@ def read_magic(handle: IO[bytes]) -> None:
     line = handle.read(len(MAGIC))
     if line == MAGIC:
         return
-    if line.startswith(MAGIC_PREFIX):
-        raise UnsupportedVersion("error.newer_version", version=line[len(MAGIC_PREFIX) :].strip())
-    raise UnsupportedVersion("error.not_a_container")
+    if not line.startswith(MAGIC_PREFIX):
+        raise UnsupportedVersion("error.not_a_container")
+    version = line[len(MAGIC_PREFIX) :].split(b"\n")[0].strip()
+    if version.isdigit() and int(version) > VERSION:
+        raise UnsupportedVersion("error.newer_version", version=int(version))
+    raise IntegrityError("header")  # our own version, but the line was changed (e.g. CRLF)
 
 
 def read_header(handle: IO[bytes]) -> Header:
@@ -119,12 +122,13 @@ def read_header(handle: IO[bytes]) -> Header:
     if len(body) != length or len(mac) != 32:
         raise IntegrityError("header")
     try:
-        doc = json.loads(body)
+        doc = loads(body)
         recording_id = doc["recording_id"]
         payload_nonce = unb64(doc["payload_nonce"], 16)
         stanzas = doc["stanzas"]
         if not isinstance(recording_id, str) or not isinstance(stanzas, list):
             raise ValueError("bad header types")
+        uuid.UUID(recording_id)  # ids become file names: only a UUID is accepted
         if not all(isinstance(stanza, dict) for stanza in stanzas):
             raise ValueError("bad stanza")
     except (ValueError, KeyError, TypeError) as exc:
@@ -166,7 +170,7 @@ class Chunk:
     def json(self) -> dict[str, Any]:
         """The body of a start, event or manifest chunk as a JSON object."""
         try:
-            doc = json.loads(bytes(self.body))
+            doc = loads(bytes(self.body))
         except ValueError as exc:
             raise IntegrityError("chunk", self.index) from exc
         if not isinstance(doc, dict):

@@ -20,10 +20,23 @@ def fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-def write_durably(path: Path, data: bytes) -> None:
-    """Create (or replace) a small private file and make it durable before anything uses it."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _BINARY, 0o600)
+def make_directory(directory: Path) -> None:
+    """Create a private directory (and parents) durably: its entry is fsynced in its parent."""
+    if directory.is_dir():
+        return
+    make_directory(directory.parent)
+    directory.mkdir(mode=0o700, exist_ok=True)
+    fsync_directory(directory.parent)
+
+
+def write_durably(path: Path, data: bytes, *, exclusive: bool = False) -> None:
+    """Create a small private file and make it durable before anything depends on it.
+
+    With `exclusive`, an existing file is an error (FileExistsError) and is left untouched.
+    """
+    make_directory(path.parent)
+    mode = os.O_EXCL if exclusive else os.O_TRUNC
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | mode | _BINARY, 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
         handle.flush()

@@ -14,6 +14,14 @@ def canonical_json(obj: Any) -> bytes:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+def loads(data: bytes | str) -> Any:
+    """json.loads for untrusted input: anything wrong, even absurd nesting, is a ValueError."""
+    try:
+        return json.loads(data)
+    except RecursionError as exc:
+        raise ValueError("JSON nested too deeply") from exc
+
+
 def b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 

@@ -52,3 +52,7 @@ class VaultError(GespreksError):
 
 class FormatError(GespreksError):
     """Audio of the wrong shape was handed to the writer (a programming or device error)."""
+
+
+class WriteError(GespreksError):
+    """Writing to disk failed (a full disk, a removed USB stick); what was written is kept."""

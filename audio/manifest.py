@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from audio.encoding import b64, canonical_json, unb64
+from audio.encoding import b64, canonical_json, loads, unb64
 from audio.errors import IntegrityError
 from audio.keys import SigningKey, VerifyKey
 
@@ -27,7 +26,7 @@ def sign_manifest(manifest: dict[str, Any], signer: SigningKey) -> bytes:
 def open_manifest(body: bytes, index: int) -> tuple[dict[str, Any], VerifyKey]:
     """Parse a manifest chunk and check its signature. Returns the manifest and its signer."""
     try:
-        doc = json.loads(body)
+        doc = loads(body)
         manifest = doc["manifest"]
         signature = unb64(doc["signature"], 64)
         signer = manifest["signer"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -11,13 +12,14 @@ from typing import Any
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from audio import container as c
-from audio.durable import fsync_directory
+from audio.durable import fsync_directory, make_directory
 from audio.encoding import b64, iso_time
 from audio.errors import IntegrityError
 from audio.filelock import try_lock, unlock
 from audio.keys import SigningKey
 from audio.manifest import sign_manifest
 from audio.stanzas import Identity
+from audio.summary import summarize
 from audio.verify import Scan, scan
 
 RECOVERING = ".recovering"
@@ -27,13 +29,6 @@ class InUse(Exception):
     """The container is locked by a live recording."""
 
 
-def needs_recovery(path: Path, identities: Sequence[Identity]) -> bool:
-    """True when the container has no final chunk (and is not being written right now)."""
-    from audio.summary import summarize
-
-    return summarize(path, identities).state == "open"
-
-
 def recover(
     path: Path,
     identities: Sequence[Identity],
@@ -41,39 +36,56 @@ def recover(
     keep_dir: Path,
     clock: Callable[[], float] = time.time,
 ) -> dict[str, Any]:
-    """Seal an unsealed container in place; the original moves to `keep_dir`, untouched.
+    """Seal an unsealed container in place; the original is kept in `keep_dir`, untouched.
 
-    Raises InUse when a writer holds the lock, IntegrityError when not even the start chunk
-    authenticates (then nothing is changed), and returns the new manifest otherwise.
+    Only what a crash leaves is recovered: a stream that stops without its final chunk (cut
+    short, or ending in a torn chunk). A sealed file that was changed, data after the seal, or a
+    recording that was recovered before are refused (IntegrityError), and nothing changes.
+    Raises InUse when a writer holds the lock. Returns the new manifest.
     """
     path = Path(path)
+    kept = keep_dir / path.name
+    temp = path.with_name(path.name + RECOVERING)
     with open(path, "rb") as probe:
         if not try_lock(probe):
             raise InUse(str(path))
         try:
+            if summarize(path, identities).state != "open":
+                raise IntegrityError("already_sealed")
+            if kept.exists() and not os.path.samefile(kept, path):
+                # Recovered once already: sealing it again would reuse the recovery nonce.
+                raise IntegrityError("recovered_before")
             state = Scan(c.read_header(probe))
             try:
                 scan(path, identities, into=state)
-            except IntegrityError:
-                pass
-            else:
-                raise IntegrityError("already_sealed")
+            except IntegrityError as exc:
+                if exc.part not in ("truncated", "chunk"):
+                    raise  # not what a crash leaves
             if state.start is None:
                 raise IntegrityError("chunk", 0)
-            manifest = _write_recovered(path, probe, state, identities, signer, clock)
+            try:
+                manifest = _write_recovered(temp, probe, state, identities, signer, clock)
+            except BaseException:
+                temp.unlink(missing_ok=True)  # a full disk: leave nothing half-written
+                raise
         finally:
             unlock(probe)
-    keep_dir.mkdir(parents=True, exist_ok=True)
-    kept = keep_dir / path.name
-    os.replace(path, kept)
-    os.replace(path.with_name(path.name + RECOVERING), path)
-    fsync_directory(keep_dir)
+    # Keep the original under a second name first, then put the sealed file in its place: a
+    # crash between the steps leaves the original where it was, to be recovered again.
+    make_directory(keep_dir)
+    if not kept.exists():
+        try:
+            os.link(path, kept)
+        except OSError:
+            shutil.copy2(path, kept)
+        fsync_directory(keep_dir)
+    os.replace(temp, path)
     fsync_directory(path.parent)
     return manifest
 
 
 def _write_recovered(
-    path: Path,
+    target: Path,
     original: Any,
     state: Scan,
     identities: Sequence[Identity],
@@ -110,9 +122,10 @@ def _write_recovered(
         },
     }
     body = sign_manifest(manifest, signer)
-    target = path.with_name(path.name + RECOVERING)
     # A stale file from an earlier, unfinished recovery is ours to replace.
-    with open(target, "wb") as out:
+    target.unlink(missing_ok=True)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+    with os.fdopen(fd, "wb") as out:
         original.seek(0)
         remaining = state.end
         while remaining:

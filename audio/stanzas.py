@@ -7,6 +7,7 @@ whose private half stays offline with the privacy officer.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,7 +56,8 @@ class VaultKey:
     keys_dir: Path
 
     def slot_path(self, recording_id: str) -> Path:
-        return self.keys_dir / f"{recording_id}.key"
+        # The id comes from a header; only a UUID may become a file name (no "../").
+        return self.keys_dir / f"{uuid.UUID(recording_id)}.key"
 
     def _aad(self, recording_id: str) -> bytes:
         return _VAULT_AAD + recording_id.encode() + self.vault_id.encode()
@@ -63,7 +65,7 @@ class VaultKey:
     def _slot(self, recording_id: str) -> bytes | None:
         try:
             sealed = self.slot_path(recording_id).read_bytes()
-        except OSError:
+        except (OSError, ValueError):
             return None
         try:
             aad = _SLOT_AAD + recording_id.encode() + self.vault_id.encode()
@@ -74,9 +76,10 @@ class VaultKey:
     def wrap(self, file_key: bytes, recording_id: str, random_bytes: RandomBytes) -> Stanza:
         slot, slot_nonce, nonce = random_bytes(32), random_bytes(12), random_bytes(12)
         aad = _SLOT_AAD + recording_id.encode() + self.vault_id.encode()
-        write_durably(
+        write_durably(  # exclusive: never replace the key of an existing recording
             self.slot_path(recording_id),
             slot_nonce + AESGCM(self.key).encrypt(slot_nonce, slot, aad),
+            exclusive=True,
         )
         wrapped = AESGCM(slot).encrypt(nonce, file_key, self._aad(recording_id))
         return {
@@ -91,6 +94,7 @@ class VaultKey:
         return (
             stanza.get("type") == "vault"
             and stanza.get("vault_id") == self.vault_id
+            and _is_uuid(recording_id)
             and self.slot_path(recording_id).exists()
         )
 
@@ -109,6 +113,14 @@ class VaultKey:
 
     def has_slot(self, recording_id: str) -> bool:
         return self._slot(recording_id) is not None
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _x25519_wrap_key(shared: bytes, ephemeral_raw: bytes, recipient_raw: bytes) -> bytes:

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
 from audio import container as c
 from audio.durable import fsync_directory, write_atomic, write_durably
-from audio.encoding import b64, canonical_json, iso_time, unb64
+from audio.encoding import b64, canonical_json, iso_time, loads, unb64
 from audio.errors import VaultError, WrongPassphrase
 from audio.keys import RecoveryPublicKey, SigningKey, VerifyKey, hkdf
 from audio.stanzas import Identity, Recipient, VaultKey, X25519Recipient
@@ -150,7 +150,7 @@ class Vault:
         except OSError as exc:
             raise VaultError("error.vault_unreadable", path=str(root), reason=exc.strerror) from exc
         try:
-            doc = json.loads(raw)
+            doc = loads(raw)
             if doc.get("type") != "gespreksopname-vault":
                 raise ValueError("not a vault")
             if doc.get("version") != 1:
@@ -291,7 +291,7 @@ class UnlockedVault:
             raise VaultError("error.unknown_document", id=doc_id) from exc
         except (OSError, InvalidTag, ValueError) as exc:
             raise VaultError("error.document_damaged", id=doc_id) from exc
-        doc: dict[str, Any] = json.loads(plain)
+        doc: dict[str, Any] = loads(plain)
         return doc
 
     def document_ids(self, kind: str) -> list[str]:

@@ -7,6 +7,8 @@ the signed manifest. A crash leaves a container that `recovery` can seal.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import os
 import time
@@ -21,7 +23,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from audio import container as c
 from audio.durable import fsync_directory
 from audio.encoding import b64, canonical_json, iso_time
-from audio.errors import FormatError
+from audio.errors import FormatError, WriteError
 from audio.filelock import lock_exclusive, unlock
 from audio.keys import SigningKey
 from audio.manifest import sign_manifest
@@ -79,6 +81,9 @@ class ContainerWriter:
         self._frames = 0
         self._index = 0
         self._sealed = False
+        self._failed: WriteError | None = None
+        self._good_end = 0
+        self._last_time_ms = 0
 
         file_key = random_bytes(FILE_KEY_SIZE)
         self._payload_nonce = random_bytes(16)
@@ -104,6 +109,7 @@ class ContainerWriter:
         try:
             lock_exclusive(self._file)
             self._file.write(header)
+            self._good_end = len(header)
             self._emit(c.START, canonical_json(self._start_doc))
             self._sync()
             fsync_directory(self.path.parent)
@@ -121,18 +127,45 @@ class ContainerWriter:
         return self._frames
 
     def _emit(self, kind: int, body: bytes, flag: int = c.FLAG_MORE) -> None:
+        """Encrypt and append one chunk. Only a chunk written in full counts: after a failed or
+        short write the writer stops (a retry would reuse the chunk's nonce)."""
+        if self._failed is not None:
+            raise WriteError(self._failed.key, **self._failed.params)
         time_ms = int(self._clock() * 1000)
-        self._file.write(c.encrypt_chunk(self._aead, self._index, flag, kind, time_ms, body))
+        framed = memoryview(c.encrypt_chunk(self._aead, self._index, flag, kind, time_ms, body))
+        try:
+            while framed:
+                written = self._file.write(framed)
+                if not written:
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+                framed = framed[written:]
+        except OSError as exc:
+            raise self._fail(exc) from exc
         self._index += 1
+        self._good_end = self._file.tell()
+        self._last_time_ms = time_ms
+
+    def _fail(self, exc: OSError) -> WriteError:
+        # Keep our own copy without a traceback: that would pin buffers of the failed write.
+        self._failed = WriteError("error.write_failed", reason=exc.strerror or str(exc))
+        return WriteError("error.write_failed", reason=exc.strerror or str(exc))
 
     def _emit_audio(self, block: bytes | bytearray | memoryview) -> None:
-        self._hash.update(block)
         self._emit(c.AUDIO, bytes(block))
+        self._hash.update(block)
         self._frames += len(block) // self.frame_size
 
     def _sync(self) -> None:
-        os.fsync(self._file.fileno())
+        try:
+            os.fsync(self._file.fileno())
+        except OSError as exc:
+            raise self._fail(exc) from exc
         self._last_sync = time.monotonic()
+
+    @property
+    def failed(self) -> WriteError | None:
+        """The write error that stopped this writer, if any."""
+        return self._failed
 
     def write(self, pcm: bytes | bytearray | memoryview) -> None:
         """Append interleaved little-endian PCM in the container's sample format."""
@@ -143,11 +176,10 @@ class ContainerWriter:
             raise FormatError("error.partial_frame", frame_size=self.frame_size)
         self._buffer += data
         if len(self._buffer) >= self.chunk_bytes:
-            view = memoryview(self._buffer)
             whole = len(self._buffer) - len(self._buffer) % self.chunk_bytes
-            for start in range(0, whole, self.chunk_bytes):
-                self._emit_audio(view[start : start + self.chunk_bytes])
-            view.release()
+            with memoryview(self._buffer) as view:
+                for start in range(0, whole, self.chunk_bytes):
+                    self._emit_audio(view[start : start + self.chunk_bytes])
             del self._buffer[:whole]
         if time.monotonic() - self._last_sync >= self.flush_interval:
             self.flush()
@@ -173,16 +205,69 @@ class ContainerWriter:
         return event
 
     def seal(self) -> dict[str, Any]:
-        """Write the signed manifest as the final chunk and close. Returns the manifest."""
+        """Write the signed manifest as the final chunk and close. Returns the manifest.
+
+        After a write error (a full disk, say) it seals what is on disk instead, marked
+        "interrupted" at the last chunk written in full; see `_seal_after_failure`.
+        """
+        if self._failed is not None:
+            return self._seal_after_failure()
         if self._buffer:
-            self._emit_audio(self._buffer)
+            try:
+                self._emit_audio(self._buffer)
+            except WriteError:
+                return self._seal_after_failure()
             self._buffer.clear()
-        manifest = {
+        manifest = self._manifest("sealed")
+        body = sign_manifest(manifest, self._signer)
+        try:
+            self._emit(c.MANIFEST, body, c.FLAG_SEALED)
+            self._sync()
+        except WriteError:
+            return self._seal_after_failure()
+        self._sealed = True
+        self.close()
+        return manifest
+
+    def _seal_after_failure(self) -> dict[str, Any]:
+        """Cut off a torn chunk and append a manifest marked interrupted (final flag 0x02, the
+        flag recovery uses, so no nonce of the failed write is used again). If even that fails,
+        the file is left for `recover`, which seals the same audio once there is space."""
+        self._buffer = bytearray()  # audio that never reached the disk
+        now = self._clock()
+        manifest = self._manifest("interrupted")
+        manifest["interrupted"] = {
+            "last_good_chunk": self._index - 1,
+            "last_good_time": iso_time(self._last_time_ms / 1000),
+            "recovered_at": iso_time(now),
+        }
+        body = sign_manifest(manifest, self._signer)
+        chunk = c.encrypt_chunk(
+            self._aead, self._index, c.FLAG_RECOVERED, c.MANIFEST, int(now * 1000), body
+        )
+        try:
+            self._file.truncate(self._good_end)
+            self._file.seek(self._good_end)
+            written = self._file.write(chunk)
+            if written != len(chunk):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            os.fsync(self._file.fileno())
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                self._file.truncate(self._good_end)
+            self.close()
+            raise WriteError("error.write_failed", reason=exc.strerror or str(exc)) from exc
+        self._sealed = True
+        self.close()
+        return manifest
+
+    def _manifest(self, state: str) -> dict[str, Any]:
+        return {
             "type": "gespreksopname-manifest",
             "version": c.VERSION,
             "recording_id": self.recording_id,
             "payload_nonce": b64(self._payload_nonce),
-            "state": "sealed",
+            "state": state,
             "started": self._start_doc["started"],
             "ended": iso_time(self._clock()),
             "sample_rate": self.sample_rate,
@@ -196,19 +281,13 @@ class ContainerWriter:
             "events": self._events,
             "interrupted": None,
         }
-        body = sign_manifest(manifest, self._signer)
-        self._emit(c.MANIFEST, body, c.FLAG_SEALED)
-        self._sync()
-        self._sealed = True
-        self.close()
-        return manifest
 
     def close(self) -> None:
         """Close without sealing (what a crash would leave); `recover` can seal it later."""
         if self._file.closed:
             return
         try:
-            if not self._sealed:
+            if not self._sealed and self._failed is None:
                 self.flush()
         finally:
             unlock(self._file)

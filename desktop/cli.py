@@ -44,6 +44,8 @@ class Cli:
             value = Path(file).read_text(encoding="utf-8").rstrip("\r\n")
         except OSError as exc:
             raise GespreksError("error.passphrase_file", file=file, reason=exc.strerror) from exc
+        except UnicodeError as exc:  # never echo the offending bytes: they are the secret
+            raise GespreksError("error.passphrase_encoding", file=file) from exc
         if not value:
             raise GespreksError("error.empty_passphrase")
         return value
@@ -202,6 +204,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head`, say: not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except OSError as exc:  # a file or disk problem nobody turned into a message yet
+        name = exc.filename if exc.filename is not None else "-"
+        cli.warn("cli.failed", message=text("error.os", lang, path=name, reason=exc.strerror))
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

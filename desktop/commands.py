@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 import wave
 from datetime import datetime
@@ -295,21 +296,26 @@ def recovery_open(cli: Cli) -> int:
         raise GespreksError("error.file_exists", path=str(out))
     summary = summarize(path, [identity])
     start = summary.start
-    temp = out.with_name(out.name + ".part")
+    temp = out.with_name(f".{out.name}.part")
+    code = EXIT_USAGE
     try:
-        with wave.open(str(temp), "wb") as wav:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as raw, wave.open(raw, "wb") as wav:
             wav.setnchannels(start["channels"])
             wav.setsampwidth(container.SAMPLE_WIDTHS[start["sample_format"]])
             wav.setframerate(start["sample_rate"])
             code = report_verification(
                 cli, path, lambda: verify_container(path, [identity], trusted, wav.writeframesraw)
             )
+        if code == EXIT_OK:
+            temp.replace(out)
     except OSError as exc:
-        temp.unlink(missing_ok=True)
         raise GespreksError("error.cannot_write", path=str(out), reason=exc.strerror) from exc
+    finally:
+        # Never leave audio that did not verify, or a half file, behind (also on Ctrl-C).
+        if code != EXIT_OK or not out.exists():
+            temp.unlink(missing_ok=True)
     if code != EXIT_OK:
-        temp.unlink(missing_ok=True)  # never hand out audio that did not verify
         return code
-    temp.replace(out)
     cli.say("recovery.wav_written", path=str(out))
     return EXIT_OK

@@ -13,7 +13,6 @@ from __future__ import annotations
 import getpass
 import hashlib
 import hmac
-import json
 import os
 import secrets
 import time
@@ -24,7 +23,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from audio.durable import write_atomic
-from audio.encoding import b64, canonical_json, iso_time, unb64
+from audio.encoding import b64, canonical_json, iso_time, loads, unb64
 from audio.errors import GespreksError
 from audio.filelock import try_lock, unlock
 from audio.keys import hkdf
@@ -138,7 +137,7 @@ class AuditLog:
         lines were cut off, so that an append never hides a truncation."""
         seq, digest = self._last_line(handle)
         try:
-            head = json.loads(self.head_path.read_bytes())
+            head = loads(self.head_path.read_bytes())
             signature = unb64(head.pop("sig"), 64)
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return seq, digest
@@ -156,7 +155,7 @@ class AuditLog:
         lines = handle.read().rstrip(b"\n").split(b"\n")
         last = lines[-1]
         try:
-            seq = int(json.loads(last)["seq"])
+            seq = int(loads(last)["seq"])
         except (ValueError, KeyError, TypeError) as exc:
             raise AuditError("audit.damaged_tail") from exc
         return seq, hashlib.sha256(last).hexdigest()
@@ -176,7 +175,7 @@ class AuditLog:
             lines.pop()
         for number, line in enumerate(lines, start=1):
             try:
-                body = json.loads(line)
+                body = loads(line)
                 signature = unb64(body.pop("sig"), 64)
                 nonce = unb64(body["nonce"], 12)
                 sealed = unb64(body["entry"])
@@ -192,14 +191,14 @@ class AuditLog:
                 plain = self._aead.decrypt(nonce, sealed, f"{body['seq']}:{prev}".encode())
             except InvalidTag:
                 return entries, Problem(number, "damaged")
-            entries.append({"seq": body["seq"], **json.loads(plain)})
+            entries.append({"seq": body["seq"], **loads(plain)})
             before = prev
             seq, prev = body["seq"], hashlib.sha256(line).hexdigest()
         return entries, self._check_head(seq, prev, before, len(lines))
 
     def _check_head(self, seq: int, digest: str, before: str, count: int) -> Problem | None:
         try:
-            head = json.loads(self.head_path.read_bytes())
+            head = loads(self.head_path.read_bytes())
             signature = unb64(head.pop("sig"), 64)
         except FileNotFoundError:
             return None if count == 0 else Problem(count, "head_missing")

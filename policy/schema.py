@@ -171,3 +171,5 @@ def read_toml(file: Path, error: type[DocumentError]) -> tuple[dict[str, Any], s
         raise error("document.encoding", file=name) from exc
     except tomllib.TOMLDecodeError as exc:
         raise error("document.syntax", file=name, reason=str(exc)) from exc
+    except RecursionError as exc:
+        raise error("document.syntax", file=name, reason="nested too deeply") from exc

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from audio.errors import GespreksError, IntegrityError
+from audio.errors import GespreksError, IntegrityError, WriteError
 from audio.recovery import InUse, recover
 from audio.summary import Summary, summarize
 from audio.vault import INTERRUPTED, UnlockedVault, Vault
@@ -140,6 +140,10 @@ class Workspace:
                 )
             except (InUse, GespreksError) as exc:
                 results.append(RecoveryResult(info.recording_id, None, exc))
+                continue
+            except OSError as exc:  # a full disk, say: the original is untouched
+                error = WriteError("error.write_failed", reason=exc.strerror or str(exc))
+                results.append(RecoveryResult(info.recording_id, None, error))
                 continue
             self.audit.append(
                 "recovered",

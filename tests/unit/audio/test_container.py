@@ -126,3 +126,39 @@ def test_summary_reads_only_the_ends(vault: UnlockedVault) -> None:
     unsealed.write(pcm(10))
     unsealed.close()
     assert summarize(unsealed.path, vault.identities()).state == "open"
+
+
+def _container_with_header(header_json: bytes) -> bytes:
+    import struct
+
+    from audio import container as c
+
+    return c.MAGIC + struct.pack(">I", len(header_json)) + header_json + bytes(32)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        b"[" * 5000 + b"]" * 5000,  # absurd nesting must not crash the reader
+        b'{"recording_id": "../../etc/x", "payload_nonce": "AAAAAAAAAAAAAAAAAAAAAA==",'
+        b' "stanzas": []}',  # an id that would name a file outside the vault
+        b"\xff\xfe not json",
+    ],
+)
+def test_hostile_headers_are_reported_not_crashed(
+    vault: UnlockedVault, tmp_path: Path, header: bytes
+) -> None:
+    path = tmp_path / "hostile.gesp"
+    path.write_bytes(_container_with_header(header))
+    with pytest.raises(IntegrityError) as caught:
+        verify(path, vault.identities(), trusted(vault))
+    assert caught.value.part == "header"
+    with pytest.raises(IntegrityError):
+        summarize(path, vault.identities())
+
+
+def test_crlf_damage_is_not_called_a_newer_version(vault: UnlockedVault, tmp_path: Path) -> None:
+    path = record(vault, pcm(10), 40, sample_rate=48000, channels=2)
+    path.write_bytes(path.read_bytes().replace(b"container/1\n", b"container/1\r\n", 1))
+    with pytest.raises(IntegrityError):
+        verify(path, vault.identities(), trusted(vault))

@@ -103,3 +103,86 @@ def test_recover_without_a_start_changes_nothing(vault: UnlockedVault) -> None:
     with pytest.raises(IntegrityError):
         recover(writer.path, vault.identities(), vault.signing_key, vault.root / INTERRUPTED)
     assert writer.path.read_bytes() == bytes(data)
+
+
+def test_recover_refuses_a_sealed_file_with_data_appended(vault: UnlockedVault) -> None:
+    writer = vault.new_recording(sample_rate=48000, channels=1)
+    writer.write(pcm(100, 1))
+    writer.seal()
+    with open(writer.path, "ab") as handle:
+        handle.write(b"\x00")
+    before = writer.path.read_bytes()
+    with pytest.raises(IntegrityError) as caught:
+        recover(writer.path, vault.identities(), vault.signing_key, vault.root / INTERRUPTED)
+    assert caught.value.part == "trailing"
+    assert writer.path.read_bytes() == before  # not re-sealed: this is tampering, not a crash
+
+
+def test_a_recovered_recording_cut_short_is_not_recovered_again(vault: UnlockedVault) -> None:
+    writer = vault.new_recording(sample_rate=48000, channels=1)
+    writer.write(pcm(100, 1))
+    writer.close()
+    recover(writer.path, vault.identities(), vault.signing_key, vault.root / INTERRUPTED)
+    kept = (vault.root / INTERRUPTED / writer.path.name).read_bytes()
+    sealed = writer.path.read_bytes()
+    writer.path.write_bytes(sealed[:-10])  # someone cuts the recovered seal off
+    with pytest.raises(IntegrityError) as caught:
+        recover(writer.path, vault.identities(), vault.signing_key, vault.root / INTERRUPTED)
+    assert caught.value.part == "recovered_before"
+    assert (vault.root / INTERRUPTED / writer.path.name).read_bytes() == kept
+
+
+def test_recover_killed_between_its_steps_is_finished_by_the_next(vault: UnlockedVault) -> None:
+    writer = vault.new_recording(sample_rate=48000, channels=1)
+    writer.write(pcm(300, 1))
+    writer.close()
+    # What a kill after keeping the original, before the rename, leaves behind:
+    keep = vault.root / INTERRUPTED
+    keep.mkdir()
+    os.link(writer.path, keep / writer.path.name)
+    writer.path.with_name(writer.path.name + ".recovering").write_bytes(b"half")
+    assert [p.name for p in vault.vault.recording_paths()] == [writer.path.name]
+    manifest = recover(writer.path, vault.identities(), vault.signing_key, keep)
+    assert manifest["frames"] == 300
+    assert verify(writer.path, vault.identities(), trusted(vault)).manifest["frames"] == 300
+    assert not writer.path.with_name(writer.path.name + ".recovering").exists()
+
+
+WRITE_LIMIT = """
+import resource, signal, sys
+from pathlib import Path
+from audio.vault import Vault
+from tests.unit.conftest import pcm
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+vault = Vault.open(Path(sys.argv[1])).unlock(sys.argv[2])
+writer = vault.new_recording(sample_rate=48000, channels=2)
+resource.setrlimit(resource.RLIMIT_FSIZE, (300_000, 300_000))
+try:
+    for second in range(10):
+        writer.write(pcm(48000, seed=second))
+except Exception as exc:
+    print("failed", type(exc).__name__, writer.frames_on_disk, flush=True)
+manifest = writer.seal()
+print("sealed", manifest["state"], manifest["frames"], writer.recording_id, flush=True)
+"""
+
+
+def test_a_full_disk_seals_what_was_written(vault: UnlockedVault) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", WRITE_LIMIT, str(vault.root), PASSPHRASE],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    failed, sealed = result.stdout.split("\n")[:2]
+    assert failed.split()[:2] == ["failed", "WriteError"]
+    on_disk = int(failed.split()[2])
+    _, state, frames, recording_id = sealed.split()
+    assert state == "interrupted" and int(frames) == on_disk == 48000
+    path = vault.vault.recording_path(recording_id)
+    received: list[bytes] = []
+    report = verify(path, vault.identities(), trusted(vault), received.append)
+    assert report.manifest["frames"] == 48000
+    assert b"".join(received) == pcm(48000, seed=0)

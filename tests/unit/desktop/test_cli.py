@@ -162,3 +162,21 @@ def test_entry_point_in_a_fresh_process(env: Path) -> None:
         [sys.executable, "-m", "desktop.cli", "frobnicate"], cwd=ROOT, capture_output=True
     )
     assert result.returncode == 2
+
+
+def test_bad_passphrase_file_does_not_echo_it(env: Path, tmp_path: Path, monkeypatch, capsys):
+    secret = tmp_path / "latin1.txt"
+    secret.write_bytes("geheim-café".encode("latin-1"))
+    monkeypatch.delenv("GESPREKSOPNAME_PASSPHRASE")
+    assert main(["--passphrase-file", str(secret), "list"]) == 2
+    err = capsys.readouterr().err
+    assert "UTF-8" in err and "caf" not in err and "0xe9" not in err
+
+
+def test_directory_as_a_file_is_a_clear_error(env: Path, tmp_path: Path, capsys) -> None:
+    assert main(["verify", str(tmp_path)]) == 2
+    assert "is geen bestand" in capsys.readouterr().err
+    key = tmp_path / "dir.pem"
+    key.mkdir()
+    assert main(["recovery-open", str(tmp_path), "--key", str(key)]) == 2
+    assert "Traceback" not in capsys.readouterr().err
