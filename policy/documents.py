@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from fpdf import FPDF
@@ -29,6 +30,43 @@ _REPLACE = str.maketrans(
 )
 
 
+MONTHS = {
+    "nl": (
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+}
+
+
+def long_date(day: date, lang: str) -> str:
+    """28 november 2026 / 28 November 2026: how a letter writes a date."""
+    return f"{day.day} {MONTHS.get(lang, MONTHS['nl'])[day.month - 1]} {day.year}"
+
+
 def latin1(text: str) -> str:
     return text.translate(_REPLACE).encode("latin-1", "replace").decode("latin-1")
 
@@ -47,14 +85,14 @@ def render_pdf(
     pdf.set_margins(20, 20, 20)
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 15)
-    pdf.multi_cell(0, 8, latin1(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 8, latin1(title), new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.ln(3)
     for heading, text in sections:
         if heading:
             pdf.set_font("Helvetica", "B", 11)
             pdf.multi_cell(0, 6, latin1(heading), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", "", 10.5)
-        pdf.multi_cell(0, 5.2, latin1(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5.2, latin1(text), new_x="LMARGIN", new_y="NEXT", align="L")
         pdf.ln(4)
     if footer:
         pdf.set_font("Helvetica", "I", 8.5)

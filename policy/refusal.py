@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from policy.documents import render_pdf
+from policy.documents import long_date, render_pdf
 from policy.policy import ALTERNATIVES, Policy
 from policy.schema import Checker, DocumentError, read_toml
 from resources.catalogue import text
@@ -92,7 +92,7 @@ def letter_text(refusal: Refusal, policy: Policy, lang: str) -> str:
         lang,
         citizen=refusal.citizen,
         employee=refusal.employee,
-        date=refusal.date,
+        date=long_date(date.fromisoformat(refusal.date), lang),
         reasons="\n".join(f"- {reason}" for reason in refusal.reasons),
         alternative=alternative,
     )
