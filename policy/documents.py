@@ -11,8 +11,6 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from fpdf import FPDF
-
 from audio.durable import fsync_directory
 
 _REPLACE = str.maketrans(
@@ -78,6 +76,8 @@ def render_pdf(
 
     Written to a temporary name and renamed, so a full disk never leaves half a letter.
     """
+    from fpdf import FPDF  # imported here: it pulls in Pillow, which nothing else needs
+
     pdf = FPDF(format="A4")
     pdf.set_title(latin1(title))
     pdf.set_creator("Gespreksopname")
