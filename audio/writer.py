@@ -30,7 +30,7 @@ from audio.manifest import sign_manifest
 from audio.stanzas import FILE_KEY_SIZE, RandomBytes, Recipient
 
 SOFTWARE = "gespreksopname 0.1.0"
-EVENT_KINDS = ("pause", "resume", "marker")
+EVENT_KINDS = ("pause", "resume", "marker", "warning")  # warning: why a recording stopped
 SAMPLE_RATES = range(8000, 384001)
 
 

@@ -104,6 +104,7 @@ class Cli:
 def _add_commands(sub: Any, t: Callable[[str], str]) -> None:
     from desktop import commands as cmd
     from desktop import policy_commands as pcmd
+    from desktop import record_commands as rcmd
 
     def add(name: str, func: Callable[[Cli], int]) -> argparse.ArgumentParser:
         parser: argparse.ArgumentParser = sub.add_parser(
@@ -124,6 +125,13 @@ def _add_commands(sub: Any, t: Callable[[str], str]) -> None:
     p = add("verify", cmd.verify)
     p.add_argument("target", metavar="TARGET", help=t("cli.opt.target"))
     add("recover", cmd.recover)
+    add("devices", rcmd.devices)
+    p = add("record", rcmd.record)
+    p.add_argument("session", metavar="SESSION.toml", help=t("cli.opt.session"))
+    p.add_argument("--device", metavar="NAME", help=t("cli.opt.device"))
+    p.add_argument("--duration", metavar="SECONDS", type=float, help=t("cli.opt.duration"))
+    p.add_argument("--channels", type=int, choices=[1, 2], default=1, help=t("cli.opt.channels"))
+    p.add_argument("--bits", type=int, choices=[16, 24], default=16, help=t("cli.opt.bits"))
     p = add("policy", pcmd.show_policy)
     p.add_argument("--json", action="store_true", help=t("cli.opt.json"))
     p = add("check", pcmd.check)

@@ -1,0 +1,130 @@
+"""`gespreksopname devices` and `gespreksopname record`: the microphone from the command line."""
+
+from __future__ import annotations
+
+import math
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from audio.devices import DeviceError, list_input_devices
+from desktop.commands import EXIT_OK, EXIT_USAGE, clock
+from policy.recording import SessionRefused, start_recording
+from policy.session import load_session
+
+if TYPE_CHECKING:
+    from desktop.cli import Cli
+
+EXIT_REFUSED, EXIT_DEVICE, EXIT_DISK = 3, 4, 5
+
+
+def devices(cli: Cli) -> int:
+    found = list_input_devices()
+    if not found:
+        cli.say("devices.none")
+        return EXIT_USAGE
+    for device in found:
+        mark = "*" if device.is_default else " "
+        print(
+            f"{mark} {device.index:>3}  {device.name}  ({device.host_api}, "
+            f"{device.max_channels} ch, {device.default_rate:.0f} Hz)"
+        )
+    return EXIT_OK
+
+
+def _db(value: float) -> str:
+    return " -inf" if value == -math.inf else f"{value:5.1f}"
+
+
+def _meter(peak: float, width: int = 20) -> str:
+    filled = 0 if peak == -math.inf else max(0, min(width, round((peak + 60) / 60 * width)))
+    return "#" * filled + "." * (width - filled)
+
+
+def record(cli: Cli) -> int:
+    session = load_session(Path(cli.args.session))
+    workspace = cli.workspace()
+    sample_format = "s24le" if cli.args.bits == 24 else "s16le"
+    try:
+        recording = start_recording(
+            workspace,
+            session,
+            cli.args.device,
+            channels=cli.args.channels,
+            sample_format=sample_format,
+        )
+    except SessionRefused as exc:
+        cli.say("decision.refused")
+        for reason in exc.decision.reasons:
+            print(f"  - [{reason.rule_label(cli.lang)}] {reason.text(cli.lang)}")
+        return EXIT_REFUSED
+    except DeviceError as exc:
+        cli.warn("cli.failed", message=exc.message(cli.lang))
+        recording_id = getattr(exc, "recording_id", "")
+        if recording_id:
+            print(recording_id)
+        return EXIT_DEVICE
+
+    stop = threading.Event()
+    previous = {
+        sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)
+    }
+    deadline = time.monotonic() + cli.args.duration if cli.args.duration else None
+    reason = "user"
+    interactive = sys.stderr.isatty()
+    try:
+        cli.warn("record.started", id=recording.recording_id)
+        while not stop.is_set():
+            _report(cli, recording, interactive)
+            if recording.recorder.wait(0):  # it stopped by itself: device lost, disk full
+                break
+            if deadline is not None and time.monotonic() >= deadline:
+                reason = "duration"
+                break
+            stop.wait(0.2)
+        manifest = recording.stop(reason)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    _report(cli, recording, interactive)
+    if interactive:
+        print(file=sys.stderr)
+    status = recording.status()
+    cli.warn(
+        "record.sealed",
+        duration=clock(manifest["duration_s"]),
+        state=cli.t(f"state.{manifest['state']}"),
+    )
+    print(recording.recording_id)
+    if status.stop_reason == "device_lost":
+        return EXIT_DEVICE
+    if status.stop_reason in ("disk_full", "write_failed"):
+        return EXIT_DISK
+    return EXIT_OK
+
+
+def _report(cli: Cli, recording: Any, interactive: bool) -> None:
+    """The live status line (on a terminal) and every warning, the moment it happens."""
+    for event in recording.events():
+        if event.kind == "warning":
+            if interactive:
+                print(file=sys.stderr)
+            cli.warn(f"warning.{event.code}", **event.data)
+    if not interactive:
+        return
+    status = recording.status()
+    state = cli.t(f"record.state.{status.state}")
+    line = "\r" + cli.t(
+        "record.line",
+        state=state,
+        time=clock(status.elapsed_s),
+        meter=_meter(status.peak_dbfs),
+        peak=_db(status.peak_dbfs),
+        rms=_db(status.rms_dbfs),
+    )
+    if status.overflows:
+        line += f"  overflows {status.overflows}"
+    print(line, end="", file=sys.stderr, flush=True)
