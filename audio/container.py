@@ -40,7 +40,10 @@ FINAL_FLAGS = (FLAG_SEALED, FLAG_RECOVERED)
 START, AUDIO, EVENT, MANIFEST = 1, 2, 3, 4
 CHUNK_TYPES = (START, AUDIO, EVENT, MANIFEST)
 
-SAMPLE_WIDTHS = {"s16le": 2, "s24le": 3}
+SAMPLE_WIDTHS = {"s16le": 2, "s24le": 3, "file": 1}
+# "file": a received recording kept byte for byte (an import): one "frame" is one byte and the
+# nominal rate is 1; its real duration is in the manifest's duration_s.
+FILE_FORMAT = "file"
 
 
 def header_mac_key(file_key: bytes) -> bytes:

@@ -75,6 +75,8 @@ def _check_start(doc: dict[str, Any]) -> int:
     fmt, channels, rate = doc.get("sample_format"), doc.get("channels"), doc.get("sample_rate")
     if fmt not in c.SAMPLE_WIDTHS or channels not in (1, 2) or not isinstance(rate, int):
         raise IntegrityError("chunk", 0)
+    if fmt == c.FILE_FORMAT and (channels, rate) != (1, 1):
+        raise IntegrityError("chunk", 0)
     if not isinstance(doc.get("started"), str) or not isinstance(doc.get("recording_id"), str):
         raise IntegrityError("chunk", 0)
     return c.frame_size(str(fmt), int(channels))

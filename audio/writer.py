@@ -55,10 +55,14 @@ class ContainerWriter:
         chunk_frames: int | None = None,
         clock: Callable[[], float] = time.time,
         random_bytes: RandomBytes = os.urandom,
+        duration_s: float | None = None,
     ) -> None:
         if sample_format not in c.SAMPLE_WIDTHS:
             raise FormatError("error.sample_format", sample_format=sample_format)
-        if channels not in (1, 2) or sample_rate not in SAMPLE_RATES:
+        if sample_format == c.FILE_FORMAT:
+            if (channels, sample_rate) != (1, 1):
+                raise FormatError("error.audio_shape", channels=channels, sample_rate=sample_rate)
+        elif channels not in (1, 2) or sample_rate not in SAMPLE_RATES:
             raise FormatError("error.audio_shape", channels=channels, sample_rate=sample_rate)
         if not recipients:
             raise ValueError("a recording needs at least one recipient")
@@ -68,10 +72,12 @@ class ContainerWriter:
         self.channels = channels
         self.sample_format = sample_format
         self.frame_size = c.frame_size(sample_format, channels)
-        self.chunk_bytes = (chunk_frames or sample_rate) * self.frame_size
+        default_chunk = 192000 if sample_format == c.FILE_FORMAT else sample_rate
+        self.chunk_bytes = (chunk_frames or default_chunk) * self.frame_size
         if self.chunk_bytes > c.MAX_CHUNK:
             raise FormatError("error.audio_shape", channels=channels, sample_rate=sample_rate)
         self.flush_interval = flush_interval
+        self._duration_s = duration_s  # for a kept file, whose frames are bytes
         self.session = session
         self._signer = signer
         self._clock = clock
@@ -274,7 +280,11 @@ class ContainerWriter:
             "channels": self.channels,
             "sample_format": self.sample_format,
             "frames": self._frames,
-            "duration_s": round(self._frames / self.sample_rate, 3),
+            "duration_s": (
+                round(self._duration_s, 3)
+                if self._duration_s is not None
+                else round(self._frames / self.sample_rate, 3)
+            ),
             "pcm_sha256": self._hash.hexdigest(),
             "chunks": self._index,
             "session": self.session,

@@ -103,6 +103,7 @@ class Cli:
 
 def _add_commands(sub: Any, t: Callable[[str], str]) -> None:
     from desktop import commands as cmd
+    from desktop import copy_commands as ccmd
     from desktop import policy_commands as pcmd
     from desktop import record_commands as rcmd
 
@@ -125,6 +126,23 @@ def _add_commands(sub: Any, t: Callable[[str], str]) -> None:
     p = add("verify", cmd.verify)
     p.add_argument("target", metavar="TARGET", help=t("cli.opt.target"))
     add("recover", cmd.recover)
+    p = add("export", ccmd.export)
+    p.add_argument("id", metavar="ID", help=t("cli.opt.id"))
+    p.add_argument("--to", metavar="DIR", required=True, help=t("cli.opt.export_to"))
+    p.add_argument(
+        "--format", choices=["wav", "flac", "mp3"], default="wav", help=t("cli.opt.export_format")
+    )
+    p.add_argument("--recipient", metavar="NAME", help=t("cli.opt.recipient"))
+    p = add("import", ccmd.import_copy)
+    p.add_argument("file", metavar="FILE", help=t("cli.opt.import_file"))
+    p.add_argument("session", metavar="SESSION.toml", help=t("cli.opt.session"))
+    p.add_argument("--received-from", metavar="NAME", help=t("cli.opt.received_from"))
+    p = add("derive", ccmd.derive)
+    p.add_argument("id", metavar="ID", help=t("cli.opt.id"))
+    p.add_argument(
+        "--cut", metavar="START-END", action="append", required=True, help=t("cli.opt.cut")
+    )
+    p.add_argument("--consent", metavar="CONSENT.toml", required=True, help=t("cli.opt.consent"))
     add("devices", rcmd.devices)
     p = add("record", rcmd.record)
     p.add_argument("session", metavar="SESSION.toml", help=t("cli.opt.session"))

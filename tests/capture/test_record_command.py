@@ -138,6 +138,7 @@ def test_a_write_failure_stops_and_seals_what_was_written(
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)
 def test_ten_minutes_with_constant_memory(mic: VirtualMic, workspace: Workspace) -> None:
     process = record_process(workspace, "--duration", "600")
     wait_for_start(process)

@@ -77,7 +77,7 @@ def test_verify_exit_codes(env: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert main(["verify", str(env / "missing.gesp")]) == 2
     (env / "junk.gesp").write_bytes(b"hello")
     assert main(["verify", str(env / "junk.gesp")]) == 2
-    assert "geen opname van Gespreksopname" in capsys.readouterr().out
+    assert "geen opname of kopie van Gespreksopname" in capsys.readouterr().out
 
 
 def test_wrong_passphrase(env: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
@@ -175,7 +175,7 @@ def test_bad_passphrase_file_does_not_echo_it(env: Path, tmp_path: Path, monkeyp
 
 def test_directory_as_a_file_is_a_clear_error(env: Path, tmp_path: Path, capsys) -> None:
     assert main(["verify", str(tmp_path)]) == 2
-    assert "is geen bestand" in capsys.readouterr().err
+    assert "geen kopie van Gespreksopname" in capsys.readouterr().out
     key = tmp_path / "dir.pem"
     key.mkdir()
     assert main(["recovery-open", str(tmp_path), "--key", str(key)]) == 2

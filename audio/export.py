@@ -1,0 +1,202 @@
+"""Writing the citizen's copy of the audio: WAV (RF64 when large), FLAC or MP3, sealed inside.
+
+Each writer takes the verified PCM of a recording as blocks and writes one file that plays in
+ordinary players and carries the signed copy record (see `audio.copyseal`) and the rule-c
+notice in its metadata.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import numpy as np
+
+from audio import container as c
+from audio.copyseal import HASH_PLACEHOLDER, WAV_CHUNK, as_text, sign_record
+from audio.id3 import build_tag
+from audio.keys import SigningKey
+from audio.wavfile import write_wav
+
+FORMATS = ("wav", "flac", "mp3")
+EXTENSIONS = {"wav": ".wav", "flac": ".flac", "mp3": ".mp3"}
+Progress = Callable[[int], None]  # frames written so far
+
+
+class _HoldbackHasher:
+    """A file wrapper that hashes every byte written except the last `hold` bytes."""
+
+    def __init__(self, out: BinaryIO, hold: int) -> None:
+        self.out = out
+        self.hold = hold
+        self.hash = hashlib.sha256()
+        self.tail = bytearray()
+        self.written = 0
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:
+        view = memoryview(data).cast("B")
+        self.out.write(view)
+        self.written += len(view)
+        self.tail += view
+        if len(self.tail) > self.hold:
+            cut = len(self.tail) - self.hold
+            self.hash.update(memoryview(self.tail)[:cut])
+            del self.tail[:cut]
+        return len(view)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
+def pcm_to_array(block: bytes, sample_format: str, channels: int) -> np.ndarray:
+    """Interleaved s16le/s24le bytes as a (frames, channels) int16/int32 array for soundfile."""
+    if sample_format == "s16le":
+        return np.frombuffer(block, dtype="<i2").reshape(-1, channels)
+    raw = np.frombuffer(block, dtype=np.uint8).reshape(-1, 3)
+    value = (raw[:, 0].astype(np.int32) | (raw[:, 1].astype(np.int32) << 8)
+             | (raw[:, 2].astype(np.int32) << 16))  # fmt: skip
+    value = np.where(value >= 1 << 23, value - (1 << 24), value)
+    return (value << 8).astype(np.int32).reshape(-1, channels)
+
+
+def array_to_pcm(array: np.ndarray, sample_format: str) -> bytes:
+    """The inverse of pcm_to_array, for hashing decoded samples."""
+    if sample_format == "s16le":
+        return array.astype("<i2").tobytes()
+    value = (array.astype(np.int32) >> 8).reshape(-1)
+    out = np.empty((value.size, 3), dtype=np.uint8)
+    out[:, 0] = value & 0xFF
+    out[:, 1] = (value >> 8) & 0xFF
+    out[:, 2] = (value >> 16) & 0xFF
+    return out.tobytes()
+
+
+def _counted(
+    blocks: Iterable[bytes], frame_size: int, progress: Progress | None
+) -> Iterable[bytes]:
+    done = 0
+    for block in blocks:
+        yield block
+        done += len(block) // frame_size
+        if progress is not None:
+            progress(done)
+
+
+def write_copy(
+    path: Path,
+    fmt: str,
+    *,
+    record: dict[str, Any],
+    signer: SigningKey,
+    blocks: Iterable[bytes],
+    notice: str,
+    title: str,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Write one sealed audio file; returns the signed record as embedded.
+
+    `record` must hold sample_rate, channels, sample_format, frames and pcm_sha256 (the hash of
+    the PCM the blocks deliver; the caller has it from the original's seal).
+    """
+    channels, sample_format = record["channels"], record["sample_format"]
+    frame_size = c.frame_size(sample_format, channels)
+    blocks = _counted(blocks, frame_size, progress)
+    if fmt == "wav":
+        return _write_wav(path, record, signer, blocks, notice, title)
+    if fmt == "flac":
+        return _write_flac(path, record, signer, blocks, notice, title)
+    if fmt == "mp3":
+        return _write_mp3(path, record, signer, blocks, notice, title)
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def _write_wav(path: Path, record: dict[str, Any], signer: SigningKey, blocks: Iterable[bytes],
+               notice: str, title: str) -> dict[str, Any]:  # fmt: skip
+    record = dict(record, format="wav", audio_sha256=HASH_PLACEHOLDER)
+    placeholder = sign_record(record, signer)
+    hold = len(placeholder) + len(placeholder) % 2
+    info = {"INAM": title, "ICMT": notice, "ICOP": notice, "ISFT": "Gespreksopname"}
+    with open(path, "xb") as raw:
+        out = _HoldbackHasher(raw, hold)
+        write_wav(out, sample_rate=record["sample_rate"], channels=record["channels"],  # type: ignore[arg-type]
+                  sample_width=c.SAMPLE_WIDTHS[record["sample_format"]], frames=record["frames"],
+                  blocks=blocks, info=info, extra_chunks=[(WAV_CHUNK, placeholder)])  # fmt: skip
+        record["audio_sha256"] = out.hash.hexdigest()
+        payload = sign_record(record, signer)
+        if len(payload) != len(placeholder):  # pragma: no cover - fixed-length fields
+            raise AssertionError("seal length changed")
+        raw.seek(out.written - hold)
+        raw.write(payload)
+        raw.flush()
+        os.fsync(raw.fileno())
+    return _embedded(payload)
+
+
+def _write_flac(path: Path, record: dict[str, Any], signer: SigningKey, blocks: Iterable[bytes],
+                notice: str, title: str) -> dict[str, Any]:  # fmt: skip
+    import soundfile
+
+    record = dict(record, format="flac", audio_sha256=record["pcm_sha256"])
+    payload = sign_record(record, signer)
+    subtype = "PCM_16" if record["sample_format"] == "s16le" else "PCM_24"
+    with soundfile.SoundFile(path, "x", samplerate=record["sample_rate"],
+                             channels=record["channels"], format="FLAC",
+                             subtype=subtype) as out:  # fmt: skip
+        out.title = title
+        out.copyright = notice
+        out.software = "Gespreksopname"
+        out.comment = as_text(payload)
+        for block in blocks:
+            out.write(pcm_to_array(block, record["sample_format"], record["channels"]))
+    _fsync(path)
+    return _embedded(payload)
+
+
+def _write_mp3(path: Path, record: dict[str, Any], signer: SigningKey, blocks: Iterable[bytes],
+               notice: str, title: str) -> dict[str, Any]:  # fmt: skip
+    import soundfile
+
+    folder = path.parent
+    with tempfile.NamedTemporaryFile(dir=folder, prefix=".mp3-", suffix=".mp3",
+                                     delete=False) as handle:  # fmt: skip
+        plain = Path(handle.name)
+    try:
+        with soundfile.SoundFile(plain, "w", samplerate=record["sample_rate"],
+                                 channels=record["channels"], format="MP3") as out:  # fmt: skip
+            for block in blocks:
+                array = pcm_to_array(block, record["sample_format"], record["channels"])
+                out.write(array if array.dtype == np.int16 else (array >> 16).astype(np.int16))
+        digest = hashlib.sha256()
+        with open(plain, "rb") as mp3:
+            while chunk := mp3.read(1 << 20):
+                digest.update(chunk)
+        record = dict(record, format="mp3", audio_sha256=digest.hexdigest())
+        payload = sign_record(record, signer)
+        tag = build_tag(texts={"TIT2": title, "TCOP": notice, "TSSE": "Gespreksopname"},
+                        user_texts={"gespreksopname-seal": as_text(payload)},
+                        comment=notice)  # fmt: skip
+        with open(path, "xb") as final, open(plain, "rb") as mp3:
+            final.write(tag)
+            shutil.copyfileobj(mp3, final, 1 << 20)
+            final.flush()
+            os.fsync(final.fileno())
+    finally:
+        plain.unlink(missing_ok=True)
+    return _embedded(payload)
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb+") as handle:
+        os.fsync(handle.fileno())
+
+
+def _embedded(payload: bytes) -> dict[str, Any]:
+    from audio.copyseal import open_record
+
+    record, _key = open_record(payload)
+    return record

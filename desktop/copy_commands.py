@@ -1,0 +1,69 @@
+"""`gespreksopname export`, `import` and `derive`: copies both ways, and consented edits."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from desktop.commands import EXIT_OK
+
+if TYPE_CHECKING:
+    from desktop.cli import Cli
+
+
+def export(cli: Cli) -> int:
+    from policy.copies import export_copy
+
+    workspace = cli.workspace()
+    interactive = sys.stderr.isatty()
+    shown = [-1]
+
+    def progress(fraction: float) -> None:
+        percent = int(fraction * 100)
+        if interactive and percent != shown[0]:
+            shown[0] = percent
+            print(f"\r{cli.t('export.progress', percent=percent)}", end="", file=sys.stderr)
+
+    folder = export_copy(
+        workspace,
+        cli.args.id,
+        Path(cli.args.to),
+        cli.args.format,
+        cli.args.recipient or "",
+        progress,
+    )
+    if interactive:
+        print(file=sys.stderr)
+    cli.say("export.done", folder=str(folder))
+    print(folder)
+    return EXIT_OK
+
+
+def import_copy(cli: Cli) -> int:
+    from policy.imports import import_recording
+    from policy.session import load_session
+
+    session = load_session(Path(cli.args.session))
+    workspace = cli.workspace()
+    manifest = import_recording(
+        workspace, Path(cli.args.file), session, received_from=cli.args.received_from
+    )
+    cli.say("import.done", id=manifest["recording_id"], sha=manifest["pcm_sha256"])
+    print(manifest["recording_id"])
+    return EXIT_OK
+
+
+def derive(cli: Cli) -> int:
+    from policy.derive import derive_recording, load_consent, parse_cut
+
+    cuts = [parse_cut(value) for value in cli.args.cut]
+    consent = load_consent(Path(cli.args.consent))
+    manifest = derive_recording(cli.workspace(), cli.args.id, cuts, consent)
+    cli.say(
+        "derive.done",
+        id=manifest["recording_id"],
+        original=manifest["session"]["derived_from"]["recording_id"],
+    )
+    print(manifest["recording_id"])
+    return EXIT_OK

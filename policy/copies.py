@@ -1,0 +1,225 @@
+"""Rule a: the citizen's copy. One folder with the sealed audio, a receipt (PDF), a readme, the
+public key and signed checksums, so anyone can check it with `sha256sum` and `openssl`."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import queue
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from audio.copyverify import PUBLIC_KEY, SIGNATURE, SUMS
+from audio.durable import fsync_directory
+from audio.encoding import iso_time, parse_time
+from audio.errors import GespreksError, IntegrityError, WriteError
+from audio.export import EXTENSIONS, FORMATS, write_copy
+from audio.summary import summarize
+from audio.verify import verify
+from policy.documents import long_date, render_pdf
+from policy.record import participant_names, purpose_label
+from resources.catalogue import text
+
+if TYPE_CHECKING:
+    from policy.workspace import Workspace
+
+AUDIO_NAME = "opname"
+README = "LEESMIJ.txt"
+RECEIPT = "ontvangstbewijs.pdf"
+LOCATIONS = ("office", "home", "phone", "other")
+
+
+def _pcm_blocks(workspace: Workspace, path: Path, trusted: dict[bytes, str],
+                failure: list[BaseException]) -> Iterator[bytes]:  # fmt: skip
+    """Verified PCM of a container as it is read (a producer thread, a bounded queue).
+
+    The caller's file is thrown away when `failure` is set at the end: every block is
+    authenticated before it is handed out, but truncation shows only at the end.
+    """
+    blocks: queue.Queue[bytes | None] = queue.Queue(maxsize=8)
+
+    def produce() -> None:
+        try:
+            verify(path, workspace.vault.identities(), trusted, lambda b: blocks.put(bytes(b)))
+        except BaseException as exc:  # handed to the consumer below
+            failure.append(exc)
+        finally:
+            blocks.put(None)
+
+    thread = threading.Thread(target=produce, name="gespreksopname-export-read", daemon=True)
+    thread.start()
+    try:
+        while (block := blocks.get()) is not None:
+            yield block
+    finally:
+        # NB: if the consumer stops early, drain so the producer can finish.
+        while thread.is_alive():
+            try:
+                blocks.get(timeout=0.1)
+            except queue.Empty:
+                continue
+        thread.join()
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def export_copy(
+    workspace: Workspace,
+    recording_id: str,
+    target: Path,
+    fmt: str = "wav",
+    recipient: str = "",
+    progress: Callable[[float], None] | None = None,
+) -> Path:
+    """Write the citizen's copy into a new folder under `target`; returns the folder.
+
+    Written under a temporary name and renamed when complete: a full USB stick or a read-only
+    target leaves nothing half-written under the final name.
+    """
+    if fmt not in FORMATS:
+        raise GespreksError("error.export_format", format=fmt)
+    path = workspace.vault.vault.recording_path(recording_id)
+    summary = summarize(path, workspace.vault.identities())
+    manifest = summary.manifest
+    if manifest is None:
+        raise IntegrityError("truncated", None)
+    if manifest["sample_format"] == "file":
+        raise GespreksError("error.export_import")
+    stamp = datetime.fromtimestamp(parse_time(manifest["started"]))
+    base = f"gespreksopname-{stamp:%Y%m%d-%H%M}-{summary.recording_id[:8]}-{fmt}"
+    name, number = base, 1
+    while (Path(target) / name).exists():  # a second copy of the same: never overwrite
+        number += 1
+        name = f"{base}-{number}"
+    final = Path(target) / name
+    temp = Path(target) / f".{name}.partial"
+    lang_notice = {lang: workspace.policy.text("private_use_notice", lang) for lang in ("nl", "en")}
+    notice = f"{lang_notice['nl']}\n\n{lang_notice['en']}"
+    record = _record(workspace, manifest, fmt, recipient, notice)
+    frames = max(1, manifest["frames"])
+    try:
+        shutil.rmtree(temp, ignore_errors=True)
+        temp.mkdir(parents=True, mode=0o755)
+        failure: list[BaseException] = []
+        audio = temp / (AUDIO_NAME + EXTENSIONS[fmt])
+        title = text("copy.title", "nl", organisation=workspace.policy.organisation,
+                     date=f"{stamp:%Y-%m-%d %H:%M}")  # fmt: skip
+        embedded = write_copy(
+            audio, fmt, record=record, signer=workspace.vault.signing_key,
+            blocks=_pcm_blocks(workspace, path, workspace.trusted("-"), failure),
+            notice=notice, title=title,
+            progress=None if progress is None else lambda done: progress(0.95 * done / frames),
+        )  # fmt: skip
+        if failure:
+            raise failure[0]
+        _write_documents(workspace, temp, manifest, embedded, audio.name)
+        _write_sums(workspace, temp)
+        os.replace(temp, final)
+        fsync_directory(Path(target))
+    except OSError as exc:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise WriteError("error.export_failed", path=str(target),
+                         reason=exc.strerror or str(exc)) from exc  # fmt: skip
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+    if progress is not None:
+        progress(1.0)
+    workspace.audit.append("exported", summary.recording_id, recipient=recipient, format=fmt,
+                           copy_id=embedded["copy_id"], folder=final.name)  # fmt: skip
+    return final
+
+
+def _record(workspace: Workspace, manifest: dict[str, Any], fmt: str, recipient: str,
+            notice: str) -> dict[str, Any]:  # fmt: skip
+    session = manifest.get("session") or {}
+    return {
+        "type": "gespreksopname-copy",
+        "version": 1,
+        "copy_id": str(uuid.uuid4()),
+        "recording_id": manifest["recording_id"],
+        "organisation": workspace.policy.organisation,
+        "exported": iso_time(time.time()),
+        "recipient": recipient,
+        "format": fmt,
+        "started": manifest["started"],
+        "duration_s": manifest["duration_s"],
+        "sample_rate": manifest["sample_rate"],
+        "channels": manifest["channels"],
+        "sample_format": manifest["sample_format"],
+        "frames": manifest["frames"],
+        "pcm_sha256": manifest["pcm_sha256"],
+        "original": {
+            "state": manifest["state"],
+            "signer": manifest["signer"]["fingerprint"],
+            "derived_from": session.get("derived_from") if isinstance(session, dict) else None,
+        },
+        "notice": notice,
+    }
+
+
+def _details(workspace: Workspace, manifest: dict[str, Any], lang: str) -> dict[str, str]:
+    started = datetime.fromtimestamp(parse_time(manifest["started"]))
+    session = (manifest.get("session") or {}).get("session") or {}
+    location = session.get("location")
+    whole = round(manifest["duration_s"])
+    return {
+        "organisation": workspace.policy.organisation,
+        "date": long_date(started.date(), lang),
+        "time": f"{started:%H:%M}",
+        "location": text(f"copy.location.{location}", lang) if location in LOCATIONS else "-",
+        "participants": ", ".join(participant_names(manifest)) or "-",
+        "purpose": purpose_label(manifest, lang) or "-",
+        "duration": f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}",
+        "fingerprint": manifest["signer"]["fingerprint"],
+        "key_publication": workspace.policy.key_publication or "-",
+    }
+
+
+def _write_documents(workspace: Workspace, folder: Path, manifest: dict[str, Any],
+                     record: dict[str, Any], audio_name: str) -> None:  # fmt: skip
+    """LEESMIJ.txt (Dutch, then English), ontvangstbewijs.pdf and publickey.pem."""
+    (folder / PUBLIC_KEY).write_text(workspace.vault.signing_key.public.pem(), encoding="ascii")
+    sections: list[tuple[str, str]] = []
+    plain: list[str] = []
+    for lang in ("nl", "en"):
+        values = _details(workspace, manifest, lang)
+        notice = workspace.policy.text("private_use_notice", lang)
+        readme = workspace.policy.text("copy_readme", lang, notice=notice, **values)
+        facts = text("copy.facts", lang, audio=audio_name, sha=record["pcm_sha256"],
+                     key_sha=hashlib.sha256(workspace.vault.signing_key.public.raw).hexdigest(),
+                     file_sha=_sha256(folder / audio_name), recipient=record["recipient"] or "-",
+                     exported=record["exported"], copy_id=record["copy_id"],
+                     recording_id=record["recording_id"], duration=values["duration"],
+                     state=text(f"state.{manifest['state']}", lang))  # fmt: skip
+        howto = text("copy.howto", lang, audio=audio_name)
+        sections += [(text("copy.heading", lang), readme), ("", facts), ("", howto)]
+        plain += [readme, facts, howto]
+    (folder / README).write_text("\n\n".join(plain) + "\n", encoding="utf-8")
+    title = text("copy.receipt_title", "nl", organisation=workspace.policy.organisation)
+    render_pdf(folder / RECEIPT, title, sections,
+               footer=text("copy.footer", "nl", copy_id=record["copy_id"]))  # fmt: skip
+
+
+def _write_sums(workspace: Workspace, folder: Path) -> None:
+    """SHA256SUMS in `sha256sum -c` format over every other file, and its Ed25519 signature."""
+    lines = [f"{_sha256(p)}  {p.name}" for p in sorted(folder.iterdir()) if p.is_file()]
+    sums = ("\n".join(lines) + "\n").encode("utf-8")
+    (folder / SUMS).write_bytes(sums)
+    (folder / SIGNATURE).write_bytes(workspace.vault.signing_key.sign(sums))
+    for file in folder.iterdir():
+        with open(file, "rb") as handle:
+            os.fsync(handle.fileno())
+    fsync_directory(folder)

@@ -1,0 +1,289 @@
+"""Rule a and b: the citizen's copy, checked with the real standard tools; import; edits."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+
+from audio.copyverify import verify_copy, verify_folder
+from audio.errors import GespreksError, IntegrityError
+from audio.keys import SigningKey
+from policy.copies import export_copy
+from policy.derive import Consent, derive_recording
+from policy.imports import import_recording
+from policy.policy import Policy
+from policy.record import session_record
+from policy.rules import evaluate
+from policy.workspace import Workspace
+from tests.unit.conftest import FAST_KDF, PASSPHRASE
+from tests.unit.policy.conftest import lawful
+
+RATE = 48000
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, policy: Policy) -> Workspace:
+    return Workspace.create(tmp_path / "vault", PASSPHRASE, policy, kdf=FAST_KDF)
+
+
+def tone(seconds: float, channels: int = 1) -> np.ndarray:
+    t = np.arange(int(RATE * seconds)) / RATE
+    left = (8000 * np.sin(2 * np.pi * 440 * t)).astype(np.int16)
+    return np.column_stack([left, left // 2]) if channels == 2 else left.reshape(-1, 1)
+
+
+def record(workspace: Workspace, audio: np.ndarray, sample_format: str = "s16le") -> str:
+    session = lawful()
+    doc = session_record(session, evaluate(session, workspace.policy), workspace.policy)
+    writer = workspace.vault.new_recording(
+        sample_rate=RATE, channels=audio.shape[1], sample_format=sample_format, session=doc
+    )
+    if sample_format == "s16le":
+        writer.write(audio.astype("<i2").tobytes())
+    else:
+        wide = audio.astype(np.int32) << 8
+        packed = np.stack([(wide >> s) & 0xFF for s in (0, 8, 16)], axis=-1).astype(np.uint8)
+        writer.write(packed.tobytes())
+    writer.seal()
+    return writer.recording_id
+
+
+def trusted(workspace: Workspace) -> dict[bytes, str]:
+    return workspace.trusted("this installation")
+
+
+def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "channels", "sample_format"),
+    [
+        ("wav", 1, "s16le"),
+        ("wav", 2, "s24le"),
+        ("flac", 2, "s16le"),
+        ("flac", 1, "s24le"),
+        ("mp3", 1, "s16le"),
+    ],
+)
+def test_an_exported_folder_passes_the_standard_tools(
+    workspace: Workspace, tmp_path: Path, fmt: str, channels: int, sample_format: str
+) -> None:
+    audio = tone(1.5, channels)
+    rid = record(workspace, audio, sample_format)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    folder = export_copy(workspace, rid, usb, fmt, recipient="mevrouw A. Yilmaz")
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == sorted(
+        [
+            "LEESMIJ.txt",
+            "SHA256SUMS",
+            "SHA256SUMS.sig",
+            "ontvangstbewijs.pdf",
+            "publickey.pem",
+            f"opname.{fmt}",
+        ]
+    )
+    sums = run(["sha256sum", "-c", "SHA256SUMS"], folder)
+    assert sums.returncode == 0 and sums.stdout.count(": OK") == 4, sums.stdout
+    signature = run(
+        [
+            "openssl",
+            "pkeyutl",
+            "-verify",
+            "-pubin",
+            "-inkey",
+            "publickey.pem",
+            "-rawin",
+            "-in",
+            "SHA256SUMS",
+            "-sigfile",
+            "SHA256SUMS.sig",
+        ],
+        folder,
+    )
+    assert "Signature Verified Successfully" in signature.stdout, signature.stderr
+    probe = run(
+        ["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", f"opname.{fmt}"],
+        folder,
+    )
+    info = json.loads(probe.stdout)
+    stream = info["streams"][0]
+    assert int(stream["sample_rate"]) == RATE and stream["channels"] == channels
+    assert abs(float(info["format"]["duration"]) - 1.5) < 0.1
+    tags = {k.lower(): v for k, v in info["format"].get("tags", {}).items()}
+    assert "huiselijke kring" in tags.get("copyright", tags.get("comment", ""))
+    decoded, rate = soundfile.read(folder / f"opname.{fmt}", dtype="int16", always_2d=True)
+    assert rate == RATE and decoded.shape[1] == channels
+    if fmt != "mp3":  # lossless: the samples as recorded
+        assert np.array_equal(decoded, audio.astype(np.int16))
+    report = verify_folder(folder, trusted(workspace))
+    assert report.audio.record["recipient"] == "mevrouw A. Yilmaz"
+    readme = (folder / "LEESMIJ.txt").read_text()
+    assert "sha256sum -c SHA256SUMS" in readme and "Copy of an audio recording" in readme
+    assert "A. Yilmaz" in readme and "huiselijke kring" in readme
+    entries, _ = workspace.audit.read()
+    assert entries[-1]["action"] == "exported"
+    assert entries[-1]["details"]["recipient"] == "mevrouw A. Yilmaz"
+
+
+@pytest.fixture
+def exported(workspace: Workspace, tmp_path: Path) -> dict[str, Path]:
+    rid = record(workspace, tone(0.5))
+    out = {}
+    for fmt in ("wav", "flac", "mp3"):
+        target = tmp_path / fmt
+        target.mkdir()
+        out[fmt] = export_copy(workspace, rid, target, fmt)
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["wav", "flac", "mp3"])
+def test_a_lone_renamed_file_verifies(
+    workspace: Workspace, exported: dict[str, Path], tmp_path: Path, fmt: str
+) -> None:
+    lone = tmp_path / f"van-de-gemeente-{fmt}.bin"
+    shutil.copy(exported[fmt] / f"opname.{fmt}", lone)
+    report = verify_copy(lone, trusted(workspace))
+    assert report.format == fmt
+
+
+@pytest.mark.parametrize("fmt", ["wav", "flac", "mp3"])
+def test_flipping_any_byte_of_any_file_is_reported(
+    workspace: Workspace, exported: dict[str, Path], tmp_path: Path, fmt: str
+) -> None:
+    folder = exported[fmt]
+    rng = np.random.default_rng(7)
+    for file in sorted(folder.iterdir()):
+        data = file.read_bytes()
+        for offset in {0, len(data) // 2, len(data) - 1, int(rng.integers(len(data)))}:
+            copy = tmp_path / f"copy-{file.name}-{offset}"
+            shutil.copytree(folder, copy)
+            changed = bytearray(data)
+            changed[offset] ^= 0x01
+            (copy / file.name).write_bytes(bytes(changed))
+            with pytest.raises((IntegrityError, GespreksError)):
+                verify_folder(copy, trusted(workspace))
+            shutil.rmtree(copy)
+
+
+@pytest.mark.parametrize("fmt", ["wav", "flac"])
+def test_changed_samples_in_a_lone_file_are_reported(
+    workspace: Workspace, exported: dict[str, Path], tmp_path: Path, fmt: str
+) -> None:
+    """Re-encode the audio with one sample changed: only the samples differ, no byte flip."""
+    audio, rate = soundfile.read(exported[fmt] / f"opname.{fmt}", dtype="int16")
+    source = soundfile.SoundFile(exported[fmt] / f"opname.{fmt}")
+    audio[1000] += 1
+    lone = tmp_path / f"edited.{fmt}"
+    if fmt == "flac":
+        with soundfile.SoundFile(lone, "w", rate, 1, format="FLAC", subtype="PCM_16") as out:
+            out.comment, out.copyright = source.comment, source.copyright
+            out.write(audio)
+    else:
+        data = bytearray((exported[fmt] / "opname.wav").read_bytes())
+        start = data.index(b"data") + 8 + 2 * 1000
+        data[start : start + 2] = int(audio[1000]).to_bytes(2, "little", signed=True)
+        lone.write_bytes(bytes(data))
+    with pytest.raises(IntegrityError) as caught:
+        verify_copy(lone, trusted(workspace))
+    assert caught.value.part == "copy_audio"
+
+
+def test_a_copy_sealed_by_an_unknown_key_is_reported(
+    workspace: Workspace, exported: dict[str, Path]
+) -> None:
+    stranger = {SigningKey.generate().public.raw: "someone else"}
+    with pytest.raises(IntegrityError) as caught:
+        verify_folder(exported["wav"], stranger)
+    assert caught.value.part == "untrusted"
+
+
+def test_a_full_target_leaves_no_half_copy(
+    workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rid = record(workspace, tone(2.0))
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    import audio.export
+
+    real = audio.export.write_wav
+
+    def full(out, **kwargs):  # type: ignore[no-untyped-def]
+        class Full:
+            def __init__(self) -> None:
+                self.written = 0
+
+            def write(self, data) -> int:  # type: ignore[no-untyped-def]
+                self.written += len(data)
+                if self.written > 50_000:
+                    raise OSError(28, "No space left on device")
+                return out.write(data)
+
+        return real(Full(), **kwargs)
+
+    monkeypatch.setattr(audio.export, "write_wav", full)
+    with pytest.raises(GespreksError) as caught:
+        export_copy(workspace, rid, usb, "wav")
+    assert "No space left" in caught.value.message("en")
+    assert list(usb.iterdir()) == []
+
+
+def test_import_keeps_the_bytes_exactly(workspace: Workspace, tmp_path: Path) -> None:
+    phone = tmp_path / "Opname 12.m4a"
+    phone.write_bytes(b"\x00\x00\x00\x20ftypM4A " + bytes(range(256)) * 40)
+    manifest = import_recording(workspace, phone, lawful())
+    blocks: list[bytes] = []
+    from audio.verify import verify
+
+    path = workspace.vault.vault.recording_path(manifest["recording_id"])
+    verify(
+        path, workspace.vault.identities(), trusted(workspace), lambda b: blocks.append(bytes(b))
+    )
+    assert b"".join(blocks) == phone.read_bytes()
+    assert manifest["session"]["received_from"] == "A. Yilmaz"
+    assert manifest["session"]["kind"] == "import"
+    assert b"ftypM4A" not in path.read_bytes()
+    with pytest.raises(GespreksError):
+        export_copy(workspace, manifest["recording_id"], tmp_path, "wav")
+
+
+def test_an_edit_needs_everyones_consent(workspace: Workspace, tmp_path: Path) -> None:
+    audio = tone(3.0)
+    rid = record(workspace, audio)
+    partial = Consent(True, "2026-11-28", "deel over de buurman", {"J. de Vries": "verbal"})
+    with pytest.raises(GespreksError) as caught:
+        derive_recording(workspace, rid, [(1.0, 1.5)], partial)
+    assert "A. Yilmaz" in caught.value.message("nl")
+    unannounced = Consent(
+        False, "2026-11-28", "x", {"J. de Vries": "verbal", "A. Yilmaz": "written"}
+    )
+    with pytest.raises(GespreksError):
+        derive_recording(workspace, rid, [(1.0, 1.5)], unannounced)
+    before = workspace.vault.vault.recording_path(rid).read_bytes()
+    consent = Consent(
+        True,
+        "2026-11-28",
+        "deel over de buurman",
+        {"J. de Vries": "verbal", "A. Yilmaz": "written"},
+    )
+    manifest = derive_recording(workspace, rid, [(1.0, 1.5), (2.0, 2.25)], consent)
+    assert workspace.vault.vault.recording_path(rid).read_bytes() == before
+    assert manifest["frames"] == len(audio) - int(0.75 * RATE)
+    derived = manifest["session"]["derived_from"]
+    assert derived["recording_id"] == rid and derived["cuts"] == [[1.0, 1.5], [2.0, 2.25]]
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    folder = export_copy(workspace, manifest["recording_id"], usb, "flac")
+    report = verify_folder(folder, trusted(workspace))
+    assert report.audio.record["original"]["derived_from"]["recording_id"] == rid
+    decoded, _ = soundfile.read(folder / "opname.flac", dtype="int16")
+    kept = np.concatenate([audio[:48000, 0], audio[72000:96000, 0], audio[108000:, 0]])
+    assert np.array_equal(decoded, kept)
