@@ -73,17 +73,21 @@ def _same(a: object, b: object) -> bool:
     return isinstance(a, str) and isinstance(b, str) and hmac.compare_digest(a, b)
 
 
-def verify_copy(path: Path, trusted: Mapping[bytes, str]) -> CopyReport:
-    """Verify one exported audio file by the seal inside it (its name does not matter)."""
+def verify_copy(path: Path, trusted: Mapping[bytes, str], deep: bool = True) -> CopyReport:
+    """Verify one exported audio file by the seal inside it (its name does not matter).
+
+    `deep=False` checks the seal and the metadata but not the audio itself: for a file whose
+    bytes the caller has already matched against signed checksums (an exported folder).
+    """
     path = Path(path)
     fmt = sniff(path)
     checked: list[str] = []
     if fmt == "wav":
-        record, key = _verify_wav(path, checked)
+        record, key = _verify_wav(path, checked, deep)
     elif fmt == "flac":
-        record, key = _verify_flac(path, checked)
+        record, key = _verify_flac(path, checked, deep)
     else:
-        record, key = _verify_mp3(path, checked)
+        record, key = _verify_mp3(path, checked, deep)
     if record.get("format") != fmt:
         raise IntegrityError("copy_format")
     name = trusted.get(key.raw)
@@ -93,7 +97,7 @@ def verify_copy(path: Path, trusted: Mapping[bytes, str]) -> CopyReport:
     return CopyReport(path, fmt, record, key, name, checked)
 
 
-def _verify_wav(path: Path, checked: list[str]) -> tuple[dict[str, Any], VerifyKey]:
+def _verify_wav(path: Path, checked: list[str], deep: bool) -> tuple[dict[str, Any], VerifyKey]:
     size = path.stat().st_size
     try:
         with open(path, "rb") as handle:
@@ -108,13 +112,15 @@ def _verify_wav(path: Path, checked: list[str]) -> tuple[dict[str, Any], VerifyK
             if handle.read(len(payload)) != payload:
                 raise IntegrityError("copy_file")  # the seal must be the file's last chunk
             pcm = hashlib.sha256()
-            for block in iter_wav_data(handle, info):
+            for block in iter_wav_data(handle, info) if deep else ():
                 pcm.update(block)
     except ValueError as exc:
         raise IntegrityError("copy_file") from exc
     shape = (info.sample_rate, info.channels, info.frames)
     if shape != (record["sample_rate"], record["channels"], record["frames"]):
         raise IntegrityError("copy_format")
+    if not deep:
+        return record, key
     if not _same(pcm.hexdigest(), record["pcm_sha256"]):
         raise IntegrityError("copy_audio")
     checked.append("samples")
@@ -124,7 +130,7 @@ def _verify_wav(path: Path, checked: list[str]) -> tuple[dict[str, Any], VerifyK
     return record, key
 
 
-def _verify_flac(path: Path, checked: list[str]) -> tuple[dict[str, Any], VerifyKey]:
+def _verify_flac(path: Path, checked: list[str], deep: bool) -> tuple[dict[str, Any], VerifyKey]:
     import soundfile
 
     try:
@@ -136,6 +142,8 @@ def _verify_flac(path: Path, checked: list[str]) -> tuple[dict[str, Any], Verify
             shape = (audio.samplerate, audio.channels, audio.frames)
             if shape != (record["sample_rate"], record["channels"], record["frames"]):
                 raise IntegrityError("copy_format")
+            if not deep:
+                return record, key
             dtype = "int16" if record["sample_format"] == "s16le" else "int32"
             pcm = hashlib.sha256()
             for block in audio.blocks(blocksize=65536, dtype=dtype, always_2d=True):
@@ -148,7 +156,7 @@ def _verify_flac(path: Path, checked: list[str]) -> tuple[dict[str, Any], Verify
     return record, key
 
 
-def _verify_mp3(path: Path, checked: list[str]) -> tuple[dict[str, Any], VerifyKey]:
+def _verify_mp3(path: Path, checked: list[str], deep: bool) -> tuple[dict[str, Any], VerifyKey]:
     with open(path, "rb") as handle:
         head = handle.read(BLOCK)
     try:
@@ -161,6 +169,8 @@ def _verify_mp3(path: Path, checked: list[str]) -> tuple[dict[str, Any], VerifyK
     checked.append("seal")
     if tag.texts.get("TCOP") != record.get("notice") or tag.comment != record.get("notice"):
         raise IntegrityError("copy_file")
+    if not deep:
+        return record, key
     if not _same(_sha256_file(path, tag.size), record["audio_sha256"]):
         raise IntegrityError("copy_audio")
     checked.append("stream")
@@ -174,8 +184,12 @@ class FolderReport:
     files: list[str]
 
 
-def verify_folder(folder: Path, trusted: Mapping[bytes, str]) -> FolderReport:
-    """SHA256SUMS and its signature, every file listed, then the audio file's own seal."""
+def verify_folder(folder: Path, trusted: Mapping[bytes, str], deep: bool = False) -> FolderReport:
+    """SHA256SUMS and its signature, every file listed, then the audio file's own seal.
+
+    The audio file's bytes are pinned by the signed checksums, so by default its samples are not
+    decoded again; `deep` also decodes them and matches them with the original's seal.
+    """
     folder = Path(folder)
     if not (folder / SUMS).exists() and not any(folder.glob("opname.*")):
         raise UnsupportedVersion("error.not_a_copy_folder")
@@ -211,7 +225,7 @@ def verify_folder(folder: Path, trusted: Mapping[bytes, str]) -> FolderReport:
     audio = [name for name in listed if Path(name).suffix in (".wav", ".flac", ".mp3")]
     if len(audio) != 1:
         raise IntegrityError("copy_sums")
-    report = verify_copy(folder / audio[0], trusted)
+    report = verify_copy(folder / audio[0], trusted, deep)
     if report.signer.raw != folder_key.raw:
         raise IntegrityError("copy_key")
     return FolderReport(folder, report, sorted(listed))

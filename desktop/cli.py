@@ -125,6 +125,7 @@ def _add_commands(sub: Any, t: Callable[[str], str]) -> None:
     p.add_argument("--json", action="store_true", help=t("cli.opt.json"))
     p = add("verify", cmd.verify)
     p.add_argument("target", metavar="TARGET", help=t("cli.opt.target"))
+    p.add_argument("--deep", action="store_true", help=t("cli.opt.deep"))
     add("recover", cmd.recover)
     p = add("export", ccmd.export)
     p.add_argument("id", metavar="ID", help=t("cli.opt.id"))

@@ -250,7 +250,7 @@ def verify_copy_command(cli: Cli, target: Path) -> int:
     trusted = copy_trust(cli)
     try:
         if target.is_dir():
-            folder = verify_folder(target, trusted)
+            folder = verify_folder(target, trusted, deep=cli.args.deep)
             report, files = folder.audio, folder.files
         else:
             report, files = verify_copy(target, trusted), []
@@ -264,6 +264,8 @@ def verify_copy_command(cli: Cli, target: Path) -> int:
         return EXIT_USAGE
     if files:
         print("  " + cli.t("copy.checked.sums", count=len(files)))
+        if not cli.args.deep:
+            print("  " + cli.t("copy.checked.pinned"))
     for item in report.checked:
         print("  " + cli.t(f"copy.checked.{item}", signer=report.signer_name,
                            fingerprint=report.signer.fingerprint))  # fmt: skip
