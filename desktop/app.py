@@ -1,25 +1,84 @@
-"""Qt application entry point for the desktop GUI."""
+"""The desktop app: first run or unlock, recover interrupted recordings, then the main window."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QApplication
+import os
+from pathlib import Path
 
-from desktop.main_window import MainWindow
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from audio.errors import GespreksError
+from desktop import i18n
+from desktop.settings import Settings
+from policy.policy import Policy, load_policy
+from policy.workspace import Workspace
+
+
+def open_workspace(root: Path, settings: Settings, policy: Policy) -> Workspace | None:
+    """First run creates the vault; later starts unlock it. None when the user cancels."""
+    from desktop.vault_dialogs import FirstRunDialog, UnlockDialog
+
+    if not (root / "vault.json").exists():
+        first = FirstRunDialog(root, policy)
+        if not first.exec() or first.workspace is None:
+            return None
+        settings.microphone = first.microphone.device
+        return first.workspace
+    unlock = UnlockDialog(root, policy)
+    if not unlock.exec():
+        return None
+    return unlock.workspace
+
+
+def report_recovery(workspace: Workspace) -> str:
+    """Seal what a crash interrupted, and say so (the same `recover` as the command line)."""
+    lines = []
+    for result in workspace.recover_all():
+        if result.manifest is not None:
+            lines.append(
+                i18n.core(
+                    "recover.done",
+                    id=result.recording_id[:8],
+                    duration=result.manifest["duration_s"],
+                    time=result.manifest["interrupted"]["last_good_time"],
+                )
+            )
+        elif isinstance(result.error, GespreksError):
+            lines.append(
+                i18n.core(
+                    "recover.failed",
+                    id=result.recording_id[:8],
+                    reason=result.error.message(i18n.language()),
+                )
+            )
+    return "\n".join(lines)
 
 
 def run_gui(argv: list[str]) -> int:
-    """Show the main window and run the Qt event loop until it closes.
-
-    ``argv`` is a full argument vector like ``sys.argv`` (program name first); Qt consumes
-    its own options (``-platform``, ``-style``, ...) from it. Returns the event loop's
-    exit code.
-    """
+    """Show the app and run the Qt event loop until it closes."""
     existing = QCoreApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(argv)
-    # An identifier (used for settings paths), so deliberately not translated.
     app.setApplicationName("Gespreksopname")
+    app.setOrganizationName("Gespreksopname")
+    settings = Settings()
+    i18n.install(app, os.environ.get("GESPREKSOPNAME_LANG") or settings.language)
+    # The environment (as for the command line) wins over the setting, for this run only.
+    root = Path(os.environ.get("GESPREKSOPNAME_VAULT") or settings.vault)
+    try:
+        policy = load_policy(settings.policy)
+    except GespreksError as exc:
+        QMessageBox.critical(None, "Gespreksopname", exc.message(i18n.language()))
+        return 2
+    workspace = open_workspace(root, settings, policy)
+    if workspace is None:
+        return 0
+    from desktop.main_window import MainWindow
 
-    window = MainWindow()
+    window = MainWindow(workspace, settings)
     window.show()
+    recovered = report_recovery(workspace)
+    if recovered:
+        window.recordings.reload()
+        QMessageBox.information(window, window.tr("Interrupted recordings"), recovered)
     return app.exec()

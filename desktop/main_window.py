@@ -1,27 +1,291 @@
-"""Main window of the Gespreksopname desktop app (placeholder while the GUI is built)."""
+"""The main window: recordings and the audit trail, the recording screen while recording, the
+actions (new conversation, refusal, verify a file, settings) and a tray icon for the state."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QColor,
+    QDragEnterEvent,
+    QDropEvent,
+    QIcon,
+    QKeySequence,
+    QPainter,
+    QPixmap,
+)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QSystemTrayIcon,
+    QTabWidget,
+    QToolBar,
+    QWidget,
+)
+
+from audio.errors import GespreksError
+from desktop.audit_view import AuditView
+from desktop.copy_dialogs import DeriveDialog, ExportDialog
+from desktop.i18n import core, error_text
+from desktop.recording_panel import RecordingPanel
+from desktop.recordings_panel import RecordingsPanel
+from desktop.refusal_dialog import RefusalDialog
+from desktop.settings import Settings
+from desktop.settings_dialog import SettingsDialog
+from desktop.wizard import NewConversationWizard
+from policy.recording import SessionRefused, start_recording
+from policy.session import Session
+from policy.workspace import Workspace
+
+
+def dot_icon(colour: str) -> QIcon:
+    """A round coloured icon (red: recording, orange: paused, grey: idle); no image files."""
+    pixmap = QPixmap(64, 64)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setBrush(QColor(colour))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.drawEllipse(6, 6, 52, 52)
+    painter.end()
+    return QIcon(pixmap)
+
+
+ICONS = {"recording": "#c62828", "paused": "#ef6c00", "idle": "#607d8b"}
 
 
 class MainWindow(QMainWindow):
-    """Top-level window; for now it only points the user to the command line."""
+    recording_started = Signal(str)
+    recording_finished = Signal(object)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, workspace: Workspace, settings: Settings | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Gespreksopname"))
-
-        self.status_label = QLabel(
-            self.tr(
-                "Gespreksopname wordt nog gebouwd.\n"
-                "Gebruik voorlopig de opdrachtregel: gespreksopname --help"
-            ),
-            self,
+        self.workspace = workspace
+        self.settings = settings or Settings()
+        self.panel: RecordingPanel | None = None
+        self.setWindowTitle(
+            self.tr("Gespreksopname — %1").replace("%1", workspace.policy.organisation)
         )
-        self.status_label.setObjectName("statusLabel")
-        self.status_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.status_label.setWordWrap(True)
-        self.setCentralWidget(self.status_label)
-        self.resize(640, 360)
+        self.setWindowIcon(dot_icon(ICONS["idle"]))
+        self.setAcceptDrops(True)
+        self.recordings = RecordingsPanel(workspace)
+        self.audit = AuditView(workspace)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.recordings, self.tr("Recordings"))
+        self.tabs.addTab(self.audit, self.tr("Audit trail"))
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.tabs)
+        self.setCentralWidget(self.stack)
+        self.status = QLabel(self.tr("Key fingerprint: %1").replace("%1", workspace.fingerprint))
+        self.statusBar().addPermanentWidget(self.status)
+        self._actions()
+        self.tray: QSystemTrayIcon | None = None
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray = QSystemTrayIcon(dot_icon(ICONS["idle"]), self)
+            self.tray.setToolTip(self.tr("Gespreksopname: not recording"))
+            self.tray.activated.connect(lambda *_: (self.showNormal(), self.activateWindow()))
+            self.tray.show()
+        self.recordings.export_requested.connect(self.export)
+        self.recordings.derive_requested.connect(self.derive)
+        self.recordings.play_requested.connect(self.play)
+        self.resize(1100, 720)
+
+    def _actions(self) -> None:
+        toolbar = QToolBar(self.tr("Actions"))
+        toolbar.setObjectName("actions")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.addToolBar(toolbar)
+        self.new_action = QAction(dot_icon(ICONS["recording"]), self.tr("New conversation"), self)
+        self.new_action.setShortcut(QKeySequence("Ctrl+N"))
+        self.new_action.triggered.connect(self.new_conversation)
+        self.refuse_action = QAction(self.tr("Refuse a recording…"), self)
+        self.refuse_action.setShortcut(QKeySequence("Ctrl+Shift+W"))
+        self.refuse_action.triggered.connect(self.refuse)
+        self.verify_action = QAction(self.tr("Verify a file or copy…"), self)
+        self.verify_action.setShortcut(QKeySequence("Ctrl+Shift+V"))
+        self.verify_action.triggered.connect(self.verify_dialog)
+        self.settings_action = QAction(self.tr("Settings"), self)
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.settings_action.triggered.connect(self.open_settings)
+        for action in (
+            self.new_action,
+            self.refuse_action,
+            self.verify_action,
+            self.settings_action,
+        ):
+            toolbar.addAction(action)
+
+    # -- recording ----------------------------------------------------------------------------
+    def new_conversation(self) -> None:
+        if self.panel is not None and self.panel.active:
+            return
+        wizard = NewConversationWizard(self.workspace.policy, self)
+        wizard.session_ready.connect(self.start)
+        wizard.open()
+        self.wizard = wizard
+
+    def start(self, session: Session) -> None:
+        try:
+            recording = start_recording(
+                self.workspace,
+                session,
+                self.settings.microphone or None,
+                sample_format=self.settings.sample_format,
+            )
+        except SessionRefused as exc:
+            reasons = "\n".join(r.text(self._lang()) for r in exc.decision.reasons)
+            QMessageBox.warning(self, self.tr("Not allowed"), reasons)
+            return
+        except GespreksError as exc:
+            QMessageBox.warning(self, self.tr("Cannot record"), error_text(exc))
+            self.recordings.reload()
+            return
+        self.panel = RecordingPanel(recording)
+        self.panel.state_changed.connect(self._state_changed)
+        self.panel.stopped.connect(self._finished)
+        self.stack.addWidget(self.panel)
+        self.stack.setCurrentWidget(self.panel)
+        self.new_action.setEnabled(False)
+        self.recording_started.emit(recording.recording_id)
+
+    @staticmethod
+    def _lang() -> str:
+        from desktop.i18n import language
+
+        return language()
+
+    def _state_changed(self, state: str) -> None:
+        icon = dot_icon(ICONS.get(state, ICONS["idle"]))
+        self.setWindowIcon(icon)
+        if self.tray is not None:
+            self.tray.setIcon(icon)
+            texts = {
+                "recording": self.tr("Gespreksopname: RECORDING"),
+                "paused": self.tr("Gespreksopname: paused"),
+            }
+            self.tray.setToolTip(texts.get(state, self.tr("Gespreksopname: not recording")))
+
+    def _finished(self, manifest: object) -> None:
+        self.new_action.setEnabled(True)
+        self.recordings.reload()
+        self.audit.reload()
+        self.recording_finished.emit(manifest)
+        if self.panel is not None:
+            panel = self.panel
+            self.stack.setCurrentWidget(self.tabs)
+            self.stack.removeWidget(panel)
+            panel.deleteLater()
+            self.panel = None
+        self._state_changed("idle")
+        if isinstance(manifest, dict):
+            self.statusBar().showMessage(
+                core(
+                    "record.sealed",
+                    state=core(f"state.{manifest['state']}"),
+                    duration=str(manifest["duration_s"]) + " s",
+                ),
+                15000,
+            )
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # Qt override
+        """Closing while recording asks first, and then stops and seals: no audio is lost."""
+        if self.panel is not None and self.panel.active:
+            answer = QMessageBox.question(
+                self,
+                self.tr("Still recording"),
+                self.tr("A recording is running. Stop it, seal it and close?"),
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+            self.panel.finish("user")
+        if self.tray is not None:
+            self.tray.hide()
+        event.accept()
+
+    # -- other actions --------------------------------------------------------------------------
+    def export(self, recording_id: str) -> None:
+        dialog = ExportDialog(self.workspace, recording_id, parent=self)
+        dialog.finished.connect(lambda _result: self.audit.reload())
+        dialog.open()
+        self.export_dialog = dialog
+
+    def derive(self, recording_id: str) -> None:
+        dialog = DeriveDialog(self.workspace, recording_id, self)
+        dialog.accepted.connect(self.recordings.reload)
+        dialog.open()
+        self.derive_dialog = dialog
+
+    def play(self, recording_id: str) -> None:
+        from desktop.player_dialog import PlayerDialog
+
+        try:
+            dialog = PlayerDialog(self.workspace, recording_id, self)
+        except GespreksError as exc:
+            QMessageBox.warning(self, self.tr("Cannot play"), error_text(exc))
+            return
+        dialog.open()
+        self.player_dialog = dialog
+
+    def refuse(self) -> None:
+        dialog = RefusalDialog(self.workspace, parent=self)
+        dialog.accepted.connect(self.audit.reload)
+        dialog.open()
+        self.refusal_dialog = dialog
+
+    def open_settings(self) -> None:
+        dialog = SettingsDialog(self.settings, self.workspace.policy, self)
+        dialog.open()
+        self.settings_dialog = dialog
+
+    def verify_dialog(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(self, self.tr("Verify a file"), str(Path.home()))
+        if chosen:
+            self.verify_path(Path(chosen))
+
+    def verify_path(self, target: Path) -> str:
+        """Verify a container, an exported folder or a lone exported file; the result in words."""
+        from audio.copyverify import verify_copy, verify_folder
+
+        trusted = self.workspace.trusted(core("verify.this_installation"))
+        try:
+            if target.is_dir():
+                report = verify_folder(target, trusted).audio
+                text = core("verify.intact")
+            elif target.suffix == ".gesp":
+                self.workspace.verify(target, core("verify.this_installation"))
+                text = core("verify.intact")
+            else:
+                report = verify_copy(target, trusted)
+                text = (
+                    core("verify.intact")
+                    + "\n"
+                    + core(
+                        "copy.checked.signer",
+                        signer=report.signer_name,
+                        fingerprint=report.signer.fingerprint,
+                    )
+                )
+        except (GespreksError, OSError) as exc:
+            text = core("verify.changed", reason=error_text(exc))
+            QMessageBox.warning(self, self.tr("Verification"), text)
+            return text
+        QMessageBox.information(self, self.tr("Verification"), text)
+        return text
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # Qt override
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # Qt override
+        for url in event.mimeData().urls():
+            if url.isLocalFile():
+                self.verify_path(Path(url.toLocalFile()))

@@ -1,0 +1,210 @@
+"""Dialogs for copies and edits: export a copy for the citizen (progress, cancel, open folder),
+make an edited version with everyone's consent (rule b)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from audio.errors import GespreksError
+from desktop.i18n import error_text
+from desktop.workers import Cancelled, Job
+from policy.copies import export_copy
+from policy.derive import Consent, derive_recording, parse_cut
+from policy.record import participant_names
+from policy.workspace import Workspace
+
+
+class ExportDialog(QDialog):
+    """A copy for the citizen: format, recipient, folder (a USB stick); runs off the GUI thread."""
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        recording_id: str,
+        target: Path | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Copy for the citizen"))
+        self.workspace = workspace
+        self.recording_id = recording_id
+        self.folder: Path | None = None
+        self.job: Job | None = None
+        self.format = QComboBox()
+        self.format.setAccessibleName(self.tr("Format"))
+        self.format.addItem(self.tr("WAV (plays everywhere)"), "wav")
+        self.format.addItem(self.tr("FLAC (smaller, lossless)"), "flac")
+        self.format.addItem(self.tr("MP3 (for old devices)"), "mp3")
+        self.recipient = QLineEdit()
+        self.recipient.setAccessibleName(self.tr("Recipient"))
+        self.target = QLineEdit(str(target or Path.home()))
+        self.target.setAccessibleName(self.tr("Folder"))
+        browse = QPushButton(self.tr("Choose…"))
+        browse.clicked.connect(self.choose)
+        where = QHBoxLayout()
+        where.addWidget(self.target, 1)
+        where.addWidget(browse)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow(self.tr("Format"), self.format)
+        form.addRow(self.tr("For (recipient)"), self.recipient)
+        form.addRow(self.tr("Folder or USB stick"), where)
+        self.buttons = QDialogButtonBox()
+        self.start = self.buttons.addButton(
+            self.tr("Make copy"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.open = self.buttons.addButton(
+            self.tr("Open folder"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.open.setEnabled(False)
+        self.cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.start.clicked.connect(self.run)
+        self.open.clicked.connect(self.open_folder)
+        self.cancel.clicked.connect(self.stop)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        layout.addWidget(self.buttons)
+
+    def choose(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, self.tr("Folder for the copy"), self.target.text()
+        )
+        if folder:
+            self.target.setText(folder)
+
+    def run(self) -> None:
+        target = Path(self.target.text())
+        fmt = str(self.format.currentData())
+        recipient = self.recipient.text().strip()
+        self.start.setEnabled(False)
+        self.status.setText(self.tr("Making the copy…"))
+
+        def work(job: Job) -> Path:
+            return export_copy(
+                self.workspace, self.recording_id, target, fmt, recipient, job.report
+            )
+
+        self.job = Job(work)
+        self.job.progressed.connect(lambda f: self.progress.setValue(int(f * 100)))
+        self.job.succeeded.connect(self.done)
+        self.job.failed.connect(self.failed)
+        self.job.start()
+
+    def done(self, folder: Path) -> None:
+        self.folder = folder
+        self.progress.setValue(100)
+        self.status.setText(self.tr("Copy made in %1").replace("%1", str(folder)))
+        self.open.setEnabled(True)
+        self.cancel.setText(self.tr("Close"))
+
+    def failed(self, exc: BaseException) -> None:
+        self.start.setEnabled(True)
+        self.progress.setValue(0)
+        if isinstance(exc, Cancelled):
+            self.status.setText(self.tr("Cancelled; nothing was left behind."))
+        else:
+            self.status.setText(error_text(exc))
+
+    def stop(self) -> None:
+        if self.job is not None and self.folder is None and self.start.isEnabled() is False:
+            self.job.cancel()
+            self.job.wait()
+        self.reject() if self.folder is None else self.accept()
+
+    def open_folder(self) -> None:
+        if self.folder is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.folder)))
+
+
+class DeriveDialog(QDialog):
+    """An edited version: parts to cut and, per participant, consent; announced first."""
+
+    def __init__(
+        self, workspace: Workspace, recording_id: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Edited version (rule b)"))
+        self.workspace = workspace
+        self.recording_id = recording_id
+        self.manifest: dict[str, object] | None = None
+        info = workspace.info(recording_id)
+        names = participant_names(info.summary.manifest if info.summary else None)
+        self.cuts = QLineEdit()
+        self.cuts.setAccessibleName(self.tr("Parts to cut"))
+        self.cuts.setPlaceholderText("1:30-2:05, 10:00-10:45")
+        self.description = QLineEdit()
+        self.description.setAccessibleName(self.tr("What is cut and why"))
+        self.announced = QCheckBox(self.tr("The edit was announced to everyone"))
+        self.agreed: dict[str, tuple[QCheckBox, QComboBox]] = {}
+        form = QFormLayout()
+        form.addRow(self.tr("Parts to cut"), self.cuts)
+        form.addRow(self.tr("What and why"), self.description)
+        form.addRow("", self.announced)
+        for name in names:
+            check = QCheckBox(self.tr("agrees"))
+            method = QComboBox()
+            method.addItem(self.tr("Verbally"), "verbal")
+            method.addItem(self.tr("In writing"), "written")
+            row = QHBoxLayout()
+            row.addWidget(check)
+            row.addWidget(method)
+            form.addRow(name, row)
+            self.agreed[name] = (check, method)
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #b00020;")
+        buttons = QDialogButtonBox()
+        make = buttons.addButton(
+            self.tr("Make edited version"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        make.clicked.connect(self.make)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+    def make(self) -> None:
+        from datetime import date
+
+        try:
+            cuts = [parse_cut(part) for part in self.cuts.text().split(",") if part.strip()]
+            if not cuts:
+                raise GespreksError("error.cut_time", value=self.cuts.text())
+            consent = Consent(
+                announced=self.announced.isChecked(),
+                date=date.today().isoformat(),
+                description=self.description.text().strip() or "-",
+                agreed={
+                    n: str(m.currentData()) for n, (c, m) in self.agreed.items() if c.isChecked()
+                },
+            )
+            self.manifest = derive_recording(self.workspace, self.recording_id, cuts, consent)
+        except GespreksError as exc:
+            self.error.setText(error_text(exc))
+            return
+        self.accept()

@@ -1,0 +1,305 @@
+"""The recordings: a table with search and filter, details, verification, copies, holds, purge."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from audio.encoding import parse_time
+from desktop.i18n import core, error_text, language
+from desktop.recording_panel import clock
+from desktop.workers import Job
+from policy.record import participant_names, purpose_label
+from policy.workspace import RecordingInfo, Workspace
+
+COLUMNS = ("date", "purpose", "participants", "duration", "state", "retention", "hold")
+
+
+def display_state(info: RecordingInfo) -> str:
+    """sealed / interrupted / edited / imported / open / unreadable, for people."""
+    if info.summary is None:
+        return "unreadable"
+    kind = ((info.summary.manifest or info.summary.start).get("session") or {}).get("kind")
+    if kind == "import":
+        return "imported"
+    if kind == "derived":
+        return "edited"
+    return info.summary.state
+
+
+class RecordingsPanel(QWidget):
+    """Emits `export_requested(id)`, `play_requested(id)`, `derive_requested(id)`."""
+
+    export_requested = Signal(str)
+    play_requested = Signal(str)
+    derive_requested = Signal(str)
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.infos: list[RecordingInfo] = []
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(self.tr("Search: name, purpose, date, id"))
+        self.search.setAccessibleName(self.tr("Search"))
+        self.filter = QComboBox()
+        self.filter.setAccessibleName(self.tr("Filter"))
+        for key, label in (
+            ("", self.tr("All")),
+            ("sealed", self.tr("Sealed")),
+            ("interrupted", self.tr("Interrupted")),
+            ("edited", self.tr("Edited")),
+            ("imported", self.tr("Imported")),
+            ("hold", self.tr("On hold")),
+            ("expired", self.tr("Retention ended")),
+        ):
+            self.filter.addItem(label, key)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.tr("Date"),
+                self.tr("Purpose"),
+                self.tr("Participants"),
+                self.tr("Duration"),
+                self.tr("State"),
+                self.tr("Keep until"),
+                self.tr("Hold"),
+            ]
+        )
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.setAccessibleName(self.tr("Recordings"))
+        self.details = QTextBrowser()
+        self.details.setAccessibleName(self.tr("Details"))
+        self.buttons = {
+            "verify": QPushButton(self.tr("Verify")),
+            "play": QPushButton(self.tr("Play")),
+            "export": QPushButton(self.tr("Copy for the citizen…")),
+            "derive": QPushButton(self.tr("Edited version…")),
+            "hold": QPushButton(self.tr("Hold…")),
+            "release": QPushButton(self.tr("Release hold")),
+            "purge": QPushButton(self.tr("Purge expired…")),
+        }
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.filter)
+        row = QHBoxLayout()
+        for button in self.buttons.values():
+            row.addWidget(button)
+        row.addStretch()
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 3)
+        layout.addLayout(row)
+        layout.addWidget(self.details, 2)
+        self.search.textChanged.connect(self.fill)
+        self.filter.currentIndexChanged.connect(self.fill)
+        self.table.itemSelectionChanged.connect(self.show_details)
+        self.buttons["verify"].clicked.connect(self.verify_selected)
+        self.buttons["play"].clicked.connect(lambda: self._emit(self.play_requested))
+        self.buttons["export"].clicked.connect(lambda: self._emit(self.export_requested))
+        self.buttons["derive"].clicked.connect(lambda: self._emit(self.derive_requested))
+        self.buttons["hold"].clicked.connect(self.hold_selected)
+        self.buttons["release"].clicked.connect(self.release_selected)
+        self.buttons["purge"].clicked.connect(self.purge_expired)
+        self.jobs: list[Job] = []
+        self.reload()
+
+    # -- the table --------------------------------------------------------------------------
+    def reload(self) -> None:
+        self.infos = self.workspace.recordings()
+        self.fill()
+
+    def _row(self, info: RecordingInfo) -> list[str]:
+        lang = language()
+        if info.summary is None:
+            return ["", "", "", "", core("state.unreadable"), "", ""]
+        manifest = info.summary.manifest or info.summary.start
+        started = datetime.fromtimestamp(parse_time(info.summary.started))
+        states = {
+            "sealed": self.tr("sealed"),
+            "interrupted": self.tr("interrupted"),
+            "edited": self.tr("edited"),
+            "imported": self.tr("imported"),
+            "open": self.tr("not sealed"),
+            "unreadable": self.tr("unreadable"),
+        }
+        return [
+            f"{started:%Y-%m-%d %H:%M}",
+            purpose_label(manifest, lang),
+            ", ".join(participant_names(manifest)),
+            clock(info.summary.duration_s or 0),
+            states[display_state(info)],
+            info.retention_until.date().isoformat() if info.retention_until else "",
+            self.tr("yes") if info.hold else "",
+        ]
+
+    def _matches(self, info: RecordingInfo, row: list[str]) -> bool:
+        wanted = self.filter.currentData()
+        if wanted == "hold" and not info.hold:
+            return False
+        if wanted == "expired" and not info.expired(datetime.now(UTC)):
+            return False
+        if (
+            wanted in ("sealed", "interrupted", "edited", "imported")
+            and display_state(info) != wanted
+        ):
+            return False
+        needle = self.search.text().strip().casefold()
+        return not needle or needle in " ".join([*row, info.recording_id]).casefold()
+
+    def fill(self) -> None:
+        self.table.setRowCount(0)
+        for info in self.infos:
+            values = self._row(info)
+            if not self._matches(info, values):
+                continue
+            row = self.table.rowCount()
+            self.table.insertRow(row)
+            for column, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                item.setData(Qt.ItemDataRole.UserRole, info.recording_id)
+                self.table.setItem(row, column, item)
+        self.show_details()
+
+    def selected(self) -> RecordingInfo | None:
+        items = self.table.selectedItems()
+        if not items:
+            return None
+        rid = items[0].data(Qt.ItemDataRole.UserRole)
+        return next((i for i in self.infos if i.recording_id == rid), None)
+
+    def _emit(self, signal: Any) -> None:
+        info = self.selected()
+        if info is not None:
+            signal.emit(info.recording_id)
+
+    def show_details(self) -> None:
+        info = self.selected()
+        enabled = info is not None and info.summary is not None
+        for key in ("verify", "play", "export", "derive", "hold", "release"):
+            self.buttons[key].setEnabled(enabled)
+        if info is None:
+            self.details.setPlainText(self.tr("Select a recording to see its details."))
+            return
+        if info.summary is None:
+            self.details.setPlainText(error_text(info.error) if info.error else "")
+            return
+        manifest = info.summary.manifest
+        lines = [f"{self.tr('Recording')}: {info.recording_id}"]
+        lines.append(f"{self.tr('State')}: {self._row(info)[4]}")
+        start = info.summary.start
+        lines.append(
+            f"{self.tr('Format')}: {start['sample_rate']} Hz, {start['channels']} ch, "
+            f"{start['sample_format']}"
+        )
+        if manifest:
+            lines.append(f"{self.tr('Audio SHA-256')}: {manifest['pcm_sha256']}")
+            lines.append(f"{self.tr('Sealed by key')}: {manifest['signer']['fingerprint']}")
+            record = manifest.get("session") or {}
+            derived = record.get("derived_from")
+            if derived:
+                cuts = ", ".join(f"{clock(a)}-{clock(b)}" for a, b in derived["cuts"])
+                lines.append(
+                    self.tr("Edited version of %1; cut out: %2")
+                    .replace("%1", derived["recording_id"])
+                    .replace("%2", cuts)
+                )
+            if record.get("kind") == "import":
+                lines.append(
+                    self.tr("Received from %1; file SHA-256 %2")
+                    .replace("%1", record.get("received_from", "-"))
+                    .replace("%2", manifest["pcm_sha256"])
+                )
+            for event in manifest.get("events", []):
+                at = clock(event["frame"] / max(1, manifest["sample_rate"]))
+                lines.append(f"  {at}  {core('event.' + event['kind'])}  {event.get('note') or ''}")
+        if info.hold:
+            lines.append(f"{self.tr('On hold')}: {info.hold}")
+        self.details.setPlainText("\n".join(lines))
+
+    # -- actions ----------------------------------------------------------------------------
+    def verify_selected(self) -> None:
+        info = self.selected()
+        if info is None:
+            return
+        label = core("verify.this_installation")
+        self.details.append("\n" + self.tr("Verifying…"))
+        job = Job(lambda _job: self.workspace.verify(info.path, label))
+        job.succeeded.connect(
+            lambda report: self.details.append(
+                core("verify.intact")
+                + " "
+                + core(
+                    "verify.seal_ok",
+                    signer=report.signer_name,
+                    fingerprint=report.signer.fingerprint,
+                )
+            )
+        )
+        job.failed.connect(
+            lambda exc: self.details.append(core("verify.changed", reason=error_text(exc)))
+        )
+        self._run(job)
+
+    def _run(self, job: Job) -> None:
+        self.jobs.append(job)
+        job.finished.connect(lambda: self.jobs.remove(job) if job in self.jobs else None)
+        job.start()
+
+    def hold_selected(self) -> None:
+        info = self.selected()
+        if info is None:
+            return
+        reason, ok = QInputDialog.getText(
+            self, self.tr("Hold"), self.tr("Why keep this recording longer?")
+        )
+        if ok and reason.strip():
+            self.workspace.hold(info.recording_id, reason)
+            self.reload()
+
+    def release_selected(self) -> None:
+        info = self.selected()
+        if info is not None and info.hold:
+            self.workspace.release(info.recording_id)
+            self.reload()
+
+    def purge_expired(self) -> None:
+        expired = self.workspace.expired()
+        if not expired:
+            QMessageBox.information(self, self.tr("Purge"), core("purge.none"))
+            return
+        answer = QMessageBox.question(
+            self,
+            self.tr("Purge"),
+            self.tr(
+                "Destroy %1 recording(s) whose retention term has ended? This cannot be undone."
+            ).replace("%1", str(len(expired))),
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            purged = self.workspace.purge(expired)
+        except Exception as exc:  # shown, not lost
+            QMessageBox.warning(self, self.tr("Purge"), error_text(exc))
+            return
+        QMessageBox.information(self, self.tr("Purge"), core("purge.done", count=len(purged)))
+        self.reload()

@@ -1,0 +1,79 @@
+"""Settings: microphone, sample format, vault location, language, and the active policy
+(read-only: the IT department manages it)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.i18n import language
+from desktop.settings import Settings
+from desktop.vault_dialogs import MicrophonePicker
+from policy.policy import Policy
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, settings: Settings, policy: Policy, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Settings"))
+        self.settings = settings
+        self.microphone = MicrophonePicker(settings.microphone)
+        self.sample_format = QComboBox()
+        self.sample_format.setAccessibleName(self.tr("Sample format"))
+        self.sample_format.addItem(self.tr("16-bit (standard)"), "s16le")
+        self.sample_format.addItem(self.tr("24-bit"), "s24le")
+        self.sample_format.setCurrentIndex(
+            max(0, self.sample_format.findData(settings.sample_format))
+        )
+        self.vault = QLineEdit(str(settings.vault))
+        self.vault.setAccessibleName(self.tr("Vault location"))
+        self.language = QComboBox()
+        self.language.setAccessibleName(self.tr("Language"))
+        self.language.addItem("Nederlands", "nl")
+        self.language.addItem("English", "en")
+        self.language.setCurrentIndex(max(0, self.language.findData(settings.language)))
+        self.policy = QPlainTextEdit()
+        self.policy.setReadOnly(True)
+        self.policy.setAccessibleName(self.tr("Active policy"))
+        self.policy.setPlainText(
+            json.dumps(policy.summary(language()), indent=2, ensure_ascii=False)
+        )
+        note = QLabel(self.tr("A new vault location or language takes effect at the next start."))
+        note.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow(self.tr("Microphone"), self.microphone)
+        form.addRow(self.tr("Sample format"), self.sample_format)
+        form.addRow(self.tr("Vault location"), self.vault)
+        form.addRow(self.tr("Language"), self.language)
+        form.addRow(self.tr("Policy file"), QLabel(str(policy.path)))
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(QLabel(self.tr("Active policy (read-only)")))
+        layout.addWidget(self.policy)
+        layout.addWidget(buttons)
+        self.resize(640, 560)
+
+    def save(self) -> None:
+        self.settings.microphone = self.microphone.device
+        self.settings.sample_format = str(self.sample_format.currentData())
+        self.settings.vault = Path(self.vault.text()).expanduser()
+        self.settings.language = str(self.language.currentData())
+        self.accept()

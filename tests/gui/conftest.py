@@ -1,0 +1,32 @@
+"""GUI tests: real widgets, offscreen; the virtual microphone of the capture tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from desktop.settings import Settings
+from tests.capture.conftest import mic, mic_folder, speech  # noqa: F401 - shared fixtures
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Iterator[Settings]:
+    """Settings in a private file, never the user's."""
+    qt = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    yield Settings(qt)
+    qt.sync()
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_behind(qapp: object) -> Iterator[None]:
+    """After each GUI test no thread of ours is still running."""
+    import threading
+
+    yield
+    ours = [
+        t for t in threading.enumerate() if t.name.startswith("gespreksopname") and t.is_alive()
+    ]
+    assert not ours, ours
