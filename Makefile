@@ -1,6 +1,10 @@
 # Gespreksopname developer entry points.
 #   make run    install what is missing, then start the app
 #   make test   install what is missing (incl. test extras), then lint, type-check and test
+#   make translations  collect the widget texts (self.tr) of desktop/*.py into the Dutch .ts
+#               (existing translations are kept), then build the .qm the app loads from it;
+#               translate what lrelease reports as unfinished, then run it again
+#   make screenshots  render every screen to docs/screenshots/ on a virtual display (Xvfb)
 #   make clean  remove the virtualenv (with its install stamp) and tool caches
 
 SHELL := /bin/bash
@@ -19,9 +23,9 @@ STAMP  := $(VENV)/.install-stamp
 APT_PACKAGES := libportaudio2 libsndfile1 openssl ffmpeg libegl1 libgl1 libfontconfig1 \
 	libglib2.0-0 libxkbcommon0 libdbus-1-3 xvfb libxkbcommon-x11-0 libxcb-cursor0 \
 	libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0 libxcb-shape0 \
-	libpulse0 pulseaudio pulseaudio-utils libasound2-plugins espeak-ng sox
+	libpulse0 pulseaudio pulseaudio-utils libasound2-plugins espeak-ng sox fonts-dejavu-core
 
-.PHONY: run test install system-deps lint typecheck pytest clean
+.PHONY: run test install system-deps lint typecheck pytest translations clean screenshots
 # Steps must run in order (install before checks), even under make -j.
 .NOTPARALLEL:
 
@@ -74,6 +78,18 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	$(VENV)/bin/pytest
+
+# Dutch widget texts: the .ts is the source (edited by hand), the .qm is built from it.
+TS := resources/translations/gespreksopname_nl.ts
+QM := resources/translations/gespreksopname_nl.qm
+
+translations: $(STAMP)
+	$(VENV)/bin/pyside6-lupdate desktop/*.py -ts $(TS) -source-language en -target-language nl \
+		-no-obsolete -locations none
+	$(VENV)/bin/pyside6-lrelease $(TS) -qm $(QM)
+
+screenshots: install
+	$(PY) docs/screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

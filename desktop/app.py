@@ -80,5 +80,6 @@ def run_gui(argv: list[str]) -> int:
     recovered = report_recovery(workspace)
     if recovered:
         window.recordings.reload()
-        QMessageBox.information(window, window.tr("Interrupted recordings"), recovered)
+        title = QCoreApplication.translate("MainWindow", "Interrupted recordings")
+        QMessageBox.information(window, title, recovered)
     return app.exec()

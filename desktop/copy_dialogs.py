@@ -166,7 +166,7 @@ class DeriveDialog(QDialog):
         for name in names:
             check = QCheckBox(self.tr("agrees"))
             method = QComboBox()
-            method.addItem(self.tr("Verbally"), "verbal")
+            method.addItem(self.tr("Orally"), "verbal")
             method.addItem(self.tr("In writing"), "written")
             row = QHBoxLayout()
             row.addWidget(check)

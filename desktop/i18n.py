@@ -7,7 +7,7 @@ Dutch is the default; English is the second language.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QTranslator
 
 from resources import path as resource_path
 from resources.catalogue import text
@@ -28,6 +28,11 @@ def install(app: QCoreApplication, lang: str) -> bool:
     _state["lang"] = "en" if lang == "en" else "nl"
     if _state["lang"] == "en":
         return True
+    # Qt's own texts (Cancel, Yes, the wizard's Next) come with PySide6.
+    qt_base = QTranslator(app)
+    if qt_base.load("qtbase_nl", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(qt_base)
+        _translators.append(qt_base)
     translator = QTranslator(app)
     qm = resource_path("translations", "gespreksopname_nl.qm")
     if not translator.load(str(qm)):

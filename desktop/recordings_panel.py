@@ -64,8 +64,8 @@ class RecordingsPanel(QWidget):
             ("sealed", self.tr("Sealed")),
             ("interrupted", self.tr("Interrupted")),
             ("edited", self.tr("Edited")),
-            ("imported", self.tr("Imported")),
-            ("hold", self.tr("On hold")),
+            ("imported", self.tr("Received")),
+            ("hold", self.tr("Kept longer")),
             ("expired", self.tr("Retention ended")),
         ):
             self.filter.addItem(label, key)
@@ -78,7 +78,7 @@ class RecordingsPanel(QWidget):
                 self.tr("Duration"),
                 self.tr("State"),
                 self.tr("Keep until"),
-                self.tr("Hold"),
+                self.tr("Kept longer"),
             ]
         )
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -94,9 +94,9 @@ class RecordingsPanel(QWidget):
             "play": QPushButton(self.tr("Play")),
             "export": QPushButton(self.tr("Copy for the citizen…")),
             "derive": QPushButton(self.tr("Edited version…")),
-            "hold": QPushButton(self.tr("Hold…")),
-            "release": QPushButton(self.tr("Release hold")),
-            "purge": QPushButton(self.tr("Purge expired…")),
+            "hold": QPushButton(self.tr("Keep longer…")),
+            "release": QPushButton(self.tr("Normal term again")),
+            "purge": QPushButton(self.tr("Destroy expired…")),
         }
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
@@ -138,7 +138,7 @@ class RecordingsPanel(QWidget):
             "sealed": self.tr("sealed"),
             "interrupted": self.tr("interrupted"),
             "edited": self.tr("edited"),
-            "imported": self.tr("imported"),
+            "imported": self.tr("received"),
             "open": self.tr("not sealed"),
             "unreadable": self.tr("unreadable"),
         }
@@ -204,16 +204,19 @@ class RecordingsPanel(QWidget):
             self.details.setPlainText(error_text(info.error) if info.error else "")
             return
         manifest = info.summary.manifest
-        lines = [f"{self.tr('Recording')}: {info.recording_id}"]
-        lines.append(f"{self.tr('State')}: {self._row(info)[4]}")
+        label_recording, label_state = self.tr("Recording"), self.tr("State")
+        label_format, label_hash = self.tr("Format"), self.tr("Audio SHA-256")
+        label_key, channels = self.tr("Sealed by key"), self.tr("channel(s)")
+        lines = [f"{label_recording}: {info.recording_id}"]
+        lines.append(f"{label_state}: {self._row(info)[4]}")
         start = info.summary.start
         lines.append(
-            f"{self.tr('Format')}: {start['sample_rate']} Hz, {start['channels']} ch, "
+            f"{label_format}: {start['sample_rate']} Hz, {start['channels']} {channels}, "
             f"{start['sample_format']}"
         )
         if manifest:
-            lines.append(f"{self.tr('Audio SHA-256')}: {manifest['pcm_sha256']}")
-            lines.append(f"{self.tr('Sealed by key')}: {manifest['signer']['fingerprint']}")
+            lines.append(f"{label_hash}: {manifest['pcm_sha256']}")
+            lines.append(f"{label_key}: {manifest['signer']['fingerprint']}")
             record = manifest.get("session") or {}
             derived = record.get("derived_from")
             if derived:
@@ -233,7 +236,8 @@ class RecordingsPanel(QWidget):
                 at = clock(event["frame"] / max(1, manifest["sample_rate"]))
                 lines.append(f"  {at}  {core('event.' + event['kind'])}  {event.get('note') or ''}")
         if info.hold:
-            lines.append(f"{self.tr('On hold')}: {info.hold}")
+            label_hold = self.tr("Kept longer")
+            lines.append(f"{label_hold}: {info.hold}")
         self.details.setPlainText("\n".join(lines))
 
     # -- actions ----------------------------------------------------------------------------
@@ -270,7 +274,7 @@ class RecordingsPanel(QWidget):
         if info is None:
             return
         reason, ok = QInputDialog.getText(
-            self, self.tr("Hold"), self.tr("Why keep this recording longer?")
+            self, self.tr("Keep longer"), self.tr("Why keep this recording longer?")
         )
         if ok and reason.strip():
             self.workspace.hold(info.recording_id, reason)
@@ -285,11 +289,11 @@ class RecordingsPanel(QWidget):
     def purge_expired(self) -> None:
         expired = self.workspace.expired()
         if not expired:
-            QMessageBox.information(self, self.tr("Purge"), core("purge.none"))
+            QMessageBox.information(self, self.tr("Destroy expired recordings"), core("purge.none"))
             return
         answer = QMessageBox.question(
             self,
-            self.tr("Purge"),
+            self.tr("Destroy expired recordings"),
             self.tr(
                 "Destroy %1 recording(s) whose retention term has ended? This cannot be undone."
             ).replace("%1", str(len(expired))),
@@ -299,7 +303,9 @@ class RecordingsPanel(QWidget):
         try:
             purged = self.workspace.purge(expired)
         except Exception as exc:  # shown, not lost
-            QMessageBox.warning(self, self.tr("Purge"), error_text(exc))
+            QMessageBox.warning(self, self.tr("Destroy expired recordings"), error_text(exc))
             return
-        QMessageBox.information(self, self.tr("Purge"), core("purge.done", count=len(purged)))
+        QMessageBox.information(
+            self, self.tr("Destroy expired recordings"), core("purge.done", count=len(purged))
+        )
         self.reload()

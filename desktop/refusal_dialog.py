@@ -38,7 +38,7 @@ class RefusalDialog(QDialog):
         self.letter: Path | None = None
         intro = QLabel(
             self.tr(
-                "Only weighty reasons allow the municipality to refuse a recording. Explain "
+                "The municipality may refuse a recording only for weighty reasons. Explain "
                 "them, and offer an alternative. The citizen gets a letter in Dutch and English."
             )
         )

@@ -58,7 +58,7 @@ class MicrophonePicker(QWidget):
         super().__init__(parent)
         self.combo = QComboBox()
         self.combo.setAccessibleName(self.tr("Microphone"))
-        self.test = QPushButton(self.tr("Test level"))
+        self.test = QPushButton(self.tr("Test microphone"))
         self.meter = QProgressBar()
         self.meter.setRange(0, 60)
         self.meter.setTextVisible(False)

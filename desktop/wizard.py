@@ -118,7 +118,7 @@ class PeoplePage(CheckedPage):
         for key, label in (
             ("", self.tr("— choose —")),
             ("municipality", self.tr("The municipality")),
-            ("citizen", self.tr("The citizen asked us to record")),
+            ("citizen", self.tr("The citizen")),
         ):
             self.initiator.addItem(label, key)
         self.case_number = QLineEdit()
@@ -131,7 +131,7 @@ class PeoplePage(CheckedPage):
         form = QFormLayout()
         form.addRow(self.tr("Location"), self.location)
         form.addRow(self.tr("Who asks for the recording"), self.initiator)
-        form.addRow(self.tr("Case number (if any)"), self.case_number)
+        form.addRow(self.tr("Case number"), self.case_number)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(self.tr("Participants")))
         layout.addWidget(self.table)
@@ -262,7 +262,9 @@ class RulesPage(CheckedPage):
         self.camera_group = QButtonGroup(self)
         self.camera_group.addButton(self.camera_no)
         self.camera_group.addButton(self.camera_yes)
-        self.camera_announced = QCheckBox(self.tr("The citizen told me before the conversation"))
+        self.camera_announced = QCheckBox(
+            self.tr("The citizen told me about the camera before the conversation")
+        )
         self.moved = QRadioButton(self.tr("We moved to a room without a camera"))
         self.continued = QRadioButton(self.tr("We continue here"))
         self.action_group = QButtonGroup(self)
@@ -321,7 +323,7 @@ class RulesPage(CheckedPage):
             method = QComboBox()
             method.setAccessibleName(self.tr("How %1 consented").replace("%1", name))
             method.addItem(self.tr("— how? —"), "")
-            method.addItem(self.tr("Verbally"), "verbal")
+            method.addItem(self.tr("Orally"), "verbal")
             method.addItem(self.tr("In writing"), "written")
             if name in old:
                 check.setChecked(old[name][0])

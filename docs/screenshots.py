@@ -1,0 +1,207 @@
+"""Render every screen of the app to PNG in docs/screenshots/ (Dutch), on a virtual display.
+
+Run: .venv/bin/python docs/screenshots.py [--lang nl|en] [--out docs/screenshots]
+
+It starts Xvfb itself (and a private PulseAudio null sink as the microphone, as the tests do),
+makes a throw-away vault with a few recordings, opens each screen with real widgets, and saves
+what a user would see. Nothing touches the user's own vault or settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def start_xvfb() -> subprocess.Popen[bytes]:
+    display = ":97"
+    xvfb = subprocess.Popen(
+        ["Xvfb", display, "-screen", "0", "1400x900x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.environ["DISPLAY"] = display
+    os.environ["QT_QPA_PLATFORM"] = "xcb"
+    time.sleep(1.0)
+    return xvfb
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lang", default="nl", choices=["nl", "en"])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="gesp-shots-"))
+    xvfb = start_xvfb()
+    from tests.helpers import virtual_mic
+
+    os.environ.update(virtual_mic.environment(work))
+    os.environ.pop("PULSE_SERVER", None)
+    mic = virtual_mic.VirtualMic(work).start()
+    # Something to hear on the level meter: a few seconds of a voice-like tone.
+    import numpy as np
+
+    t = np.arange(48000 * 8) / 48000
+    voice = 6000 * np.sin(2 * np.pi * 180 * t) * (0.6 + 0.4 * np.sin(2 * np.pi * 3 * t))
+    tone = work / "tone.raw"
+    tone.write_bytes(voice.astype("<i2").tobytes())
+    os.environ["GESPREKSOPNAME_SHOT_TONE"] = str(tone)
+    try:
+        return shoot(args, work, mic)
+    finally:
+        mic.stop()
+        xvfb.terminate()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def shoot(args: argparse.Namespace, work: Path, mic: object) -> int:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from desktop import i18n
+    from desktop.settings import Settings
+
+    app = QApplication([sys.argv[0]])
+    app.setApplicationName("Gespreksopname")
+    i18n.install(app, args.lang)
+    settings = Settings(QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat))
+    settings.microphone = "gespreksopname_test"
+
+    def save(widget: QWidget, name: str, wait: float = 0.3) -> None:
+        widget.show()
+        widget.raise_()
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            app.processEvents()
+            time.sleep(0.02)
+        widget.grab().save(str(args.out / f"{name}.png"))
+        print("wrote", args.out / f"{name}.png")
+
+    from policy.policy import load_policy
+
+    policy = load_policy()
+    from desktop.vault_dialogs import FirstRunDialog, UnlockDialog
+
+    first = FirstRunDialog(work / "vault", policy)
+    first.first.setText("een lange zin als wachtwoord")
+    first.second.setText("een lange zin als wachtwoord")
+    first.create_vault()
+    save(first, "01-eerste-start")
+    first.close()
+    workspace = first.workspace
+    assert workspace is not None
+    unlock = UnlockDialog(work / "vault", policy)
+    save(unlock, "02-ontgrendelen")
+    unlock.close()
+
+    from desktop.main_window import MainWindow
+
+    window = MainWindow(workspace, settings)
+    window.resize(1280, 760)
+    window.show()
+    # The wizard, each page with what is still missing.
+    window.new_action.trigger()
+    wizard = window.wizard
+    people = wizard.people
+    people.add_participant("J. de Vries", "employee")
+    people.add_participant("A. Yilmaz", "citizen")
+    people.location.setCurrentIndex(people.location.findData("home"))
+    save(wizard, "03-wizard-1-deelnemers")
+    people.initiator.setCurrentIndex(people.initiator.findData("municipality"))
+    wizard.next()
+    purpose = wizard.purpose
+    purpose.purpose.setCurrentIndex(purpose.purpose.findData("accurate_report"))
+    save(wizard, "04-wizard-2-doel")
+    purpose.necessity.setPlainText("Eerdere afspraken werden verschillend onthouden.")
+    purpose.alternatives["written_summary"].setChecked(True)
+    wizard.next()
+    rules = wizard.rules
+    rules.read_aloud.setChecked(True)
+    rules.camera_yes.setChecked(True)
+    rules.camera_announced.setChecked(True)
+    rules.moved.setChecked(True)
+    check, method = rules.consents["J. de Vries"]
+    check.setChecked(True)
+    method.setCurrentIndex(method.findData("verbal"))
+    save(wizard, "05-wizard-3-spelregels")
+    check, method = rules.consents["A. Yilmaz"]
+    check.setChecked(True)
+    method.setCurrentIndex(method.findData("written"))
+    wizard.button(wizard.WizardButton.FinishButton).click()
+    panel = window.panel
+    assert panel is not None
+    panel.recording.recorder.first_block.wait(5)
+    mic.play(Path(os.environ["GESPREKSOPNAME_SHOT_TONE"]), wait=False)  # type: ignore[attr-defined]
+    panel.note.setText("toestemming herhaald op de band")
+    panel.add_marker()
+    save(window, "06-opname", wait=2.0)
+    panel.toggle_pause()
+    save(window, "07-opname-gepauzeerd", wait=0.6)
+    panel.toggle_pause()
+    save(window, "07b-opname-loopt", wait=0.6)
+    panel.finish("user")
+    app.processEvents()
+    window.recordings.table.selectRow(0)
+    save(window, "08-opnamen")
+    window.tabs.setCurrentWidget(window.audit)
+    window.audit.reload()
+    save(window, "09-auditspoor")
+    window.tabs.setCurrentWidget(window.recordings)
+
+    from desktop.copy_dialogs import DeriveDialog, ExportDialog
+
+    rid = window.recordings.infos[0].recording_id
+    usb = work / "usb"
+    usb.mkdir()
+    export = ExportDialog(workspace, rid, usb)
+    export.recipient.setText("mevrouw A. Yilmaz")
+    export.run()
+    deadline = time.monotonic() + 20
+    while export.folder is None and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.05)
+    save(export, "10-kopie-voor-inwoner")
+    export.close()
+    derive = DeriveDialog(workspace, rid)
+    save(derive, "11-bewerkte-versie")
+    derive.close()
+
+    from desktop.refusal_dialog import RefusalDialog
+
+    refusal = RefusalDialog(workspace)
+    refusal.citizen.setText("mevrouw A. Yilmaz")
+    refusal.employee.setText("J. de Vries")
+    refusal.reasons.setPlainText("De veiligheid van een derde is in het geding.")
+    save(refusal, "12-weigering")
+    refusal.close()
+
+    from desktop.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(settings, policy)
+    save(dialog, "13-instellingen")
+    dialog.close()
+    try:
+        from desktop.player_dialog import PlayerDialog
+
+        player = PlayerDialog(workspace, rid)
+        save(player, "14-afspelen")
+        player.close()
+    except ImportError:
+        pass
+    window.close()
+    app.processEvents()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
