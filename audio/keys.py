@@ -27,6 +27,22 @@ def hkdf(secret: bytes, info: bytes, salt: bytes | None = None, length: int = 32
     return HKDF(algorithm=hashes.SHA256(), length=length, salt=salt, info=info).derive(secret)
 
 
+def _public_from_text(value: str, kind: type[Ed25519PublicKey] | type[X25519PublicKey]) -> bytes:
+    """The raw bytes of a public key of `kind`, given as PEM or as raw base64."""
+    try:
+        value = value.strip()
+        if value.startswith("-----BEGIN"):
+            key = serialization.load_pem_public_key(value.encode("ascii"))
+            if not isinstance(key, kind):
+                raise ValueError("a public key of another kind")
+            return key.public_bytes(RAW, RAW_PUB)
+        raw = base64.b64decode(value, validate=True)
+        kind.from_public_bytes(raw)
+        return raw
+    except (UnsupportedAlgorithm, TypeError, UnicodeError) as exc:
+        raise ValueError(str(exc)) from exc
+
+
 @dataclass(frozen=True)
 class SigningKey:
     """The installation's signing key (the seal of rule b)."""
@@ -73,21 +89,7 @@ class VerifyKey:
     @classmethod
     def from_text(cls, value: str) -> VerifyKey:
         """Accept a PEM public key or the raw key in base64; ValueError otherwise."""
-        try:
-            return cls._from_text(value.strip())
-        except (UnsupportedAlgorithm, TypeError, UnicodeError) as exc:
-            raise ValueError(str(exc)) from exc
-
-    @classmethod
-    def _from_text(cls, value: str) -> VerifyKey:
-        if value.startswith("-----BEGIN"):
-            key = serialization.load_pem_public_key(value.encode("ascii"))
-            if not isinstance(key, Ed25519PublicKey):
-                raise ValueError("not an Ed25519 public key")
-            return cls(key.public_bytes(RAW, RAW_PUB))
-        raw = base64.b64decode(value, validate=True)
-        Ed25519PublicKey.from_public_bytes(raw)
-        return cls(raw)
+        return cls(_public_from_text(value, Ed25519PublicKey))
 
     def verify(self, signature: bytes, message: bytes) -> bool:
         try:
@@ -110,21 +112,7 @@ class RecoveryPublicKey:
     @classmethod
     def from_text(cls, value: str) -> RecoveryPublicKey:
         """Accept a PEM public key or the raw key in base64; ValueError otherwise."""
-        try:
-            return cls._from_text(value.strip())
-        except (UnsupportedAlgorithm, TypeError, UnicodeError) as exc:
-            raise ValueError(str(exc)) from exc
-
-    @classmethod
-    def _from_text(cls, value: str) -> RecoveryPublicKey:
-        if value.startswith("-----BEGIN"):
-            key = serialization.load_pem_public_key(value.encode("ascii"))
-            if not isinstance(key, X25519PublicKey):
-                raise ValueError("not an X25519 public key")
-            return cls(key.public_bytes(RAW, RAW_PUB))
-        raw = base64.b64decode(value, validate=True)
-        X25519PublicKey.from_public_bytes(raw)
-        return cls(raw)
+        return cls(_public_from_text(value, X25519PublicKey))
 
     def pem(self) -> str:
         key = X25519PublicKey.from_public_bytes(self.raw)

@@ -6,12 +6,11 @@ it covers Latin-1, which holds Dutch (ë, ö, é). Typographic characters outsid
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from audio.durable import fsync_directory
+from audio.durable import write_atomic
 
 _REPLACE = str.maketrans(
     {
@@ -97,15 +96,4 @@ def render_pdf(
     if footer:
         pdf.set_font("Helvetica", "I", 8.5)
         pdf.multi_cell(0, 4.5, latin1(footer), new_x="LMARGIN", new_y="NEXT")
-    data = bytes(pdf.output())
-    temp = path.with_name(f".{path.name}.part")
-    try:
-        with open(temp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    fsync_directory(path.parent)
+    write_atomic(path, bytes(pdf.output()))

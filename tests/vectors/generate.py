@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import struct
 import sys
 import tempfile
@@ -111,8 +112,8 @@ def split(data: bytes) -> tuple[bytes, list[bytes]]:
     return header, chunks
 
 
-def reseal(data: bytes, edit: Callable[[dict], None], signer: SigningKey) -> bytes:
-    """Decrypt the manifest, edit it, sign it with `signer`, encrypt it back with the right key."""
+def _open_final(data: bytes) -> tuple[bytes, list[bytes], AESGCM, int, int, int, bytes]:
+    """Header, chunks, the payload cipher, and the final chunk's index, kind, time and body."""
     header_bytes, chunks = split(data)
     with tempfile.TemporaryFile() as handle:
         handle.write(data)
@@ -123,28 +124,24 @@ def reseal(data: bytes, edit: Callable[[dict], None], signer: SigningKey) -> byt
     index = len(chunks) - 1
     plain = aead.decrypt(c.chunk_nonce(index, c.FLAG_SEALED), chunks[-1][_LENGTH.size :], None)
     kind, time_ms = c.PLAIN_PREFIX.unpack_from(plain)
-    manifest, _ = open_manifest(plain[c.PLAIN_PREFIX.size :], index)
+    return header_bytes, chunks, aead, index, kind, time_ms, plain[c.PLAIN_PREFIX.size :]
+
+
+def reseal(data: bytes, edit: Callable[[dict], None], signer: SigningKey) -> bytes:
+    """Decrypt the manifest, edit it, sign it with `signer`, encrypt it back with the right key."""
+    header_bytes, chunks, aead, index, kind, time_ms, body = _open_final(data)
+    manifest, _ = open_manifest(body, index)
     edit(manifest)
-    body = sign_manifest(manifest, signer)
-    last = c.encrypt_chunk(aead, index, c.FLAG_SEALED, kind, time_ms, body)
+    last = c.encrypt_chunk(
+        aead, index, c.FLAG_SEALED, kind, time_ms, sign_manifest(manifest, signer)
+    )
     return header_bytes + b"".join(chunks[:-1]) + last
 
 
 def unsigned_edit(data: bytes) -> bytes:
     """Change the frame count in the manifest but keep the old signature."""
-    header_bytes, chunks = split(data)
-    with tempfile.TemporaryFile() as handle:
-        handle.write(data)
-        handle.seek(0)
-        header = c.read_header(handle)
-    file_key = c.unlock(header, [X25519Identity(IDENTITY)])
-    aead = AESGCM(c.payload_key(file_key, header.payload_nonce))
-    index = len(chunks) - 1
-    plain = aead.decrypt(c.chunk_nonce(index, c.FLAG_SEALED), chunks[-1][_LENGTH.size :], None)
-    kind, time_ms = c.PLAIN_PREFIX.unpack_from(plain)
-    import json
-
-    doc = json.loads(plain[c.PLAIN_PREFIX.size :])
+    header_bytes, chunks, aead, index, kind, time_ms, body = _open_final(data)
+    doc = json.loads(body)
     doc["manifest"]["frames"] += 1
     last = c.encrypt_chunk(aead, index, c.FLAG_SEALED, kind, time_ms, canonical_json(doc))
     return header_bytes + b"".join(chunks[:-1]) + last
