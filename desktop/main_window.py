@@ -228,7 +228,7 @@ class MainWindow(QMainWindow):
         from desktop.player_dialog import PlayerDialog
 
         try:
-            dialog = PlayerDialog(self.workspace, recording_id, self)
+            dialog = PlayerDialog(self.workspace, recording_id, self.settings.speaker, self)
         except GespreksError as exc:
             QMessageBox.warning(self, self.tr("Cannot play"), error_text(exc))
             return

@@ -34,6 +34,15 @@ class Settings:
         self.qt.setValue("microphone", value)
 
     @property
+    def speaker(self) -> str:
+        """The output device for playback ("" for the system default)."""
+        return self._get("speaker", "")
+
+    @speaker.setter
+    def speaker(self, value: str) -> None:
+        self.qt.setValue("speaker", value)
+
+    @property
     def sample_format(self) -> str:
         return self._get("sample_format", "s16le")
 

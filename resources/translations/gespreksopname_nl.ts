@@ -426,6 +426,33 @@
     </message>
 </context>
 <context>
+    <name>PlayerDialog</name>
+    <message>
+        <source>Play back</source>
+        <translation>Afspelen</translation>
+    </message>
+    <message>
+        <source>Position</source>
+        <translation>Positie</translation>
+    </message>
+    <message>
+        <source>Play</source>
+        <translation>Afspelen</translation>
+    </message>
+    <message>
+        <source>Markers</source>
+        <translation>Markeringen</translation>
+    </message>
+    <message>
+        <source>Markers (double-click to go there)</source>
+        <translation>Markeringen (dubbelklik om erheen te gaan)</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Pauzeren</translation>
+    </message>
+</context>
+<context>
     <name>PurposePage</name>
     <message>
         <source>2. Purpose and legal basis (AVG)</source>

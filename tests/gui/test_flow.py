@@ -18,7 +18,7 @@ from desktop.refusal_dialog import RefusalDialog
 from desktop.settings import Settings
 from desktop.vault_dialogs import FirstRunDialog, UnlockDialog
 from policy.policy import load_policy
-from tests.helpers.virtual_mic import VirtualMic
+from tests.helpers.virtual_mic import SPEAKER, VirtualMic
 
 
 @pytest.fixture
@@ -149,6 +149,16 @@ def test_the_whole_flow(
     qtbot.waitUntil(
         lambda: "ONGESCHONDEN" in window.recordings.details.toPlainText(), timeout=10000
     )
+
+    # Played back (decrypted in memory) on the virtual speaker, with the marker listed.
+    settings.speaker = SPEAKER
+    window.play(manifest["recording_id"])
+    player = window.player_dialog
+    assert player.markers.count() == 3
+    assert "toestemming herhaald op de band" in player.markers.item(0).text()
+    qtbot.mouseClick(player.play_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: player.player.position > 0, timeout=5000)
+    player.accept()
 
     # A copy for the citizen, made off the GUI thread, then verified.
     usb = tmp_path / "usb"

@@ -21,6 +21,7 @@ from pathlib import Path
 
 RATE = 48000
 PCM_NAMES = ("gespreksopname_test", "gespreksopname_lossy")
+SPEAKER = "gespreksopname_speaker"
 
 
 def available() -> bool:
@@ -43,6 +44,15 @@ def alsa_config(folder: Path) -> Path:
             f'    server "unix:{socket}"',
             "}",
         ]
+    # A speaker: what is played here goes into the first microphone's sink.
+    socket = folder / PCM_NAMES[0] / "native"
+    lines += [
+        f"pcm.{SPEAKER} {{",
+        "    type pulse",
+        f'    server "unix:{socket}"',
+        f'    device "{PCM_NAMES[0]}_sink"',
+        "}",
+    ]
     path = folder / "asound.conf"
     path.write_text("\n".join(lines) + "\n")
     return path
