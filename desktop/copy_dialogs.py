@@ -87,6 +87,7 @@ class ExportDialog(QDialog):
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
+        self.setMinimumWidth(600)
 
     def choose(self) -> None:
         folder = QFileDialog.getExistingDirectory(

@@ -147,6 +147,7 @@ class FirstRunDialog(QDialog):
         self.fingerprint = QLabel()
         self.fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.fingerprint.setWordWrap(True)
+        self.fingerprint.setTextFormat(Qt.TextFormat.RichText)
         self.microphone = MicrophonePicker()
         form = QFormLayout()
         form.addRow(self.tr("Vault"), QLabel(str(root)))
@@ -205,7 +206,7 @@ class FirstRunDialog(QDialog):
             self.tr(
                 "Vault created. This installation's key fingerprint is %1. It is printed on every "
                 "receipt, so citizens can compare it."
-            ).replace("%1", self.workspace.fingerprint)
+            ).replace("%1", f"<br><b>{self.workspace.fingerprint}</b><br>")
         )
         self.create.setText(self.tr("Start"))
         self.create.setEnabled(True)

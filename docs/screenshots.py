@@ -190,10 +190,12 @@ def shoot(args: argparse.Namespace, work: Path, mic: object) -> int:
     dialog = SettingsDialog(settings, policy)
     save(dialog, "13-instellingen")
     dialog.close()
+    from tests.helpers import virtual_mic
+
     try:
         from desktop.player_dialog import PlayerDialog
 
-        player = PlayerDialog(workspace, rid)
+        player = PlayerDialog(workspace, rid, virtual_mic.SPEAKER)
         save(player, "14-afspelen")
         player.close()
     except ImportError:
