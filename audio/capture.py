@@ -224,10 +224,11 @@ class Recorder:
         if self._thread is not None and self._thread.is_alive():
             self._queue.put((_STOP, reason, None))
             self._thread.join()
-        if self._error is not None and self._manifest is None:
+        if self._manifest is not None:
+            return self._manifest
+        if isinstance(self._error, GespreksError):
             raise self._error
-        assert self._manifest is not None
-        return self._manifest
+        raise WriteError("error.write_failed", reason=str(self._error or "not started"))
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait until the recording has stopped by itself (device lost, disk full)."""
@@ -354,6 +355,14 @@ class Recorder:
         return ""
 
     def _finish(self, reason: str) -> None:
+        try:
+            self._seal(reason)
+        except BaseException as exc:  # e.g. close() failing on a network drive after the seal
+            self._error = self._error or exc
+            self._status = replace(self._status, state="stopped", stop_reason=reason)
+            self._emit("state", "stopped", reason=reason)
+
+    def _seal(self, reason: str) -> None:
         self._status = replace(self._status, state="stopping", stop_reason=reason)
         self._abandon_stream()
         self._awake.release()

@@ -18,6 +18,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from audio import flacmeta
 from audio.copyseal import WAV_CHUNK, from_text, open_record
 from audio.errors import IntegrityError, UnsupportedVersion
 from audio.export import array_to_pcm
@@ -109,8 +110,8 @@ def _verify_wav(path: Path, checked: list[str], deep: bool) -> tuple[dict[str, A
             checked.append("seal")
             hold = len(payload) + len(payload) % 2
             handle.seek(size - hold)
-            if handle.read(len(payload)) != payload:
-                raise IntegrityError("copy_file")  # the seal must be the file's last chunk
+            if handle.read(hold) != payload + bytes(hold - len(payload)):
+                raise IntegrityError("copy_file")  # the seal is the last chunk, zero-padded
             pcm = hashlib.sha256()
             for block in iter_wav_data(handle, info) if deep else ():
                 pcm.update(block)
@@ -131,23 +132,47 @@ def _verify_wav(path: Path, checked: list[str], deep: bool) -> tuple[dict[str, A
 
 
 def _verify_flac(path: Path, checked: list[str], deep: bool) -> tuple[dict[str, Any], VerifyKey]:
+    with open(path, "rb") as handle:
+        head = handle.read(BLOCK)
+    try:
+        layout = flacmeta.read_layout(head)
+        kinds = [kind for kind, _body in layout.blocks]
+        if kinds != [flacmeta.STREAMINFO, flacmeta.VORBIS_COMMENT]:
+            raise ValueError("unexpected metadata blocks")
+        tags = flacmeta.comments(layout.blocks[1][1])
+    except ValueError as exc:
+        raise IntegrityError("copy_file") from exc
+    record, key = open_record(from_text(tags.get("comment")))
+    checked.append("seal")
+    expected = {
+        "title": record.get("title"),
+        "copyright": record.get("notice"),
+        "software": "Gespreksopname",
+        "comment": tags.get("comment"),
+    }
+    if tags != expected:
+        raise IntegrityError("copy_file")
+    digest = hashlib.sha256(layout.streaminfo)
+    with open(path, "rb") as handle:
+        handle.seek(layout.audio_offset)
+        while block := handle.read(BLOCK):
+            digest.update(block)
+    if not _same(digest.hexdigest(), record["audio_sha256"]):
+        raise IntegrityError("copy_audio")
+    checked.append("file")
+    if not deep:
+        return record, key
     import soundfile
 
     try:
         with soundfile.SoundFile(path) as audio:
-            record, key = open_record(from_text(audio.comment))
-            checked.append("seal")
-            if audio.copyright != record.get("notice"):
-                raise IntegrityError("copy_file")
             shape = (audio.samplerate, audio.channels, audio.frames)
             if shape != (record["sample_rate"], record["channels"], record["frames"]):
                 raise IntegrityError("copy_format")
-            if not deep:
-                return record, key
             dtype = "int16" if record["sample_format"] == "s16le" else "int32"
             pcm = hashlib.sha256()
-            for block in audio.blocks(blocksize=65536, dtype=dtype, always_2d=True):
-                pcm.update(array_to_pcm(block, record["sample_format"]))
+            for samples in audio.blocks(blocksize=65536, dtype=dtype, always_2d=True):
+                pcm.update(array_to_pcm(samples, record["sample_format"]))
     except (RuntimeError, soundfile.LibsndfileError) as exc:  # undecodable: changed or damaged
         raise IntegrityError("copy_audio") from exc
     if not _same(pcm.hexdigest(), record["pcm_sha256"]):
@@ -167,8 +192,13 @@ def _verify_mp3(path: Path, checked: list[str], deep: bool) -> tuple[dict[str, A
         raise IntegrityError("copy_seal_missing")
     record, key = open_record(from_text(tag.user_texts.get("gespreksopname-seal")))
     checked.append("seal")
-    if tag.texts.get("TCOP") != record.get("notice") or tag.comment != record.get("notice"):
-        raise IntegrityError("copy_file")
+    expected = {"TIT2": record.get("title"), "TCOP": record.get("notice"), "TSSE": "Gespreksopname"}
+    if (
+        tag.texts != expected
+        or set(tag.user_texts) != {"gespreksopname-seal"}
+        or tag.comment != record.get("notice")
+    ):
+        raise IntegrityError("copy_file")  # any other tag, or a changed one
     if not deep:
         return record, key
     if not _same(_sha256_file(path, tag.size), record["audio_sha256"]):
@@ -214,7 +244,10 @@ def verify_folder(folder: Path, trusted: Mapping[bytes, str], deep: bool = False
         if not match or "/" in match.group(2) or match.group(2) in listed:
             raise IntegrityError("copy_sums")
         listed[match.group(2)] = match.group(1)
-    present = {p.name for p in folder.iterdir() if p.is_file()} - {SUMS, SIGNATURE}
+    for entry in folder.iterdir():
+        if entry.is_symlink() or not entry.is_file():
+            raise IntegrityError("copy_extra", None, name=entry.name)  # a copy holds files only
+    present = {p.name for p in folder.iterdir()} - {SUMS, SIGNATURE}
     for name in sorted(present - set(listed)):
         raise IntegrityError("copy_extra", None, name=name)
     for name, expected in sorted(listed.items()):

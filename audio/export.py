@@ -13,11 +13,12 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import numpy as np
 
 from audio import container as c
+from audio import flacmeta
 from audio.copyseal import HASH_PLACEHOLDER, WAV_CHUNK, as_text, sign_record
 from audio.id3 import build_tag
 from audio.keys import SigningKey
@@ -58,8 +59,11 @@ def pcm_to_array(block: bytes, sample_format: str, channels: int) -> np.ndarray:
     if sample_format == "s16le":
         return np.frombuffer(block, dtype="<i2").reshape(-1, channels)
     raw = np.frombuffer(block, dtype=np.uint8).reshape(-1, 3)
-    value = (raw[:, 0].astype(np.int32) | (raw[:, 1].astype(np.int32) << 8)
-             | (raw[:, 2].astype(np.int32) << 16))  # fmt: skip
+    value = (
+        raw[:, 0].astype(np.int32)
+        | (raw[:, 1].astype(np.int32) << 8)
+        | (raw[:, 2].astype(np.int32) << 16)
+    )
     value = np.where(value >= 1 << 23, value - (1 << 24), value)
     return (value << 8).astype(np.int32).reshape(-1, channels)
 
@@ -106,6 +110,7 @@ def write_copy(
     channels, sample_format = record["channels"], record["sample_format"]
     frame_size = c.frame_size(sample_format, channels)
     blocks = _counted(blocks, frame_size, progress)
+    record = dict(record, title=title)
     if fmt == "wav":
         return _write_wav(path, record, signer, blocks, notice, title)
     if fmt == "flac":
@@ -115,17 +120,30 @@ def write_copy(
     raise ValueError(f"unknown format {fmt!r}")
 
 
-def _write_wav(path: Path, record: dict[str, Any], signer: SigningKey, blocks: Iterable[bytes],
-               notice: str, title: str) -> dict[str, Any]:  # fmt: skip
+def _write_wav(
+    path: Path,
+    record: dict[str, Any],
+    signer: SigningKey,
+    blocks: Iterable[bytes],
+    notice: str,
+    title: str,
+) -> dict[str, Any]:
     record = dict(record, format="wav", audio_sha256=HASH_PLACEHOLDER)
     placeholder = sign_record(record, signer)
     hold = len(placeholder) + len(placeholder) % 2
     info = {"INAM": title, "ICMT": notice, "ICOP": notice, "ISFT": "Gespreksopname"}
     with open(path, "xb") as raw:
         out = _HoldbackHasher(raw, hold)
-        write_wav(out, sample_rate=record["sample_rate"], channels=record["channels"],  # type: ignore[arg-type]
-                  sample_width=c.SAMPLE_WIDTHS[record["sample_format"]], frames=record["frames"],
-                  blocks=blocks, info=info, extra_chunks=[(WAV_CHUNK, placeholder)])  # fmt: skip
+        write_wav(
+            cast(BinaryIO, out),
+            sample_rate=record["sample_rate"],
+            channels=record["channels"],
+            sample_width=c.SAMPLE_WIDTHS[record["sample_format"]],
+            frames=record["frames"],
+            blocks=blocks,
+            info=info,
+            extra_chunks=[(WAV_CHUNK, placeholder)],
+        )
         record["audio_sha256"] = out.hash.hexdigest()
         payload = sign_record(record, signer)
         if len(payload) != len(placeholder):  # pragma: no cover - fixed-length fields
@@ -137,37 +155,82 @@ def _write_wav(path: Path, record: dict[str, Any], signer: SigningKey, blocks: I
     return _embedded(payload)
 
 
-def _write_flac(path: Path, record: dict[str, Any], signer: SigningKey, blocks: Iterable[bytes],
-                notice: str, title: str) -> dict[str, Any]:  # fmt: skip
+def _write_flac(
+    path: Path,
+    record: dict[str, Any],
+    signer: SigningKey,
+    blocks: Iterable[bytes],
+    notice: str,
+    title: str,
+) -> dict[str, Any]:
+    """Encode with libsndfile, then write the file again with exactly two metadata blocks:
+    STREAMINFO and our Vorbis comments, the seal covering STREAMINFO and every frame byte."""
     import soundfile
 
-    record = dict(record, format="flac", audio_sha256=record["pcm_sha256"])
-    payload = sign_record(record, signer)
     subtype = "PCM_16" if record["sample_format"] == "s16le" else "PCM_24"
-    with soundfile.SoundFile(path, "x", samplerate=record["sample_rate"],
-                             channels=record["channels"], format="FLAC",
-                             subtype=subtype) as out:  # fmt: skip
-        out.title = title
-        out.copyright = notice
-        out.software = "Gespreksopname"
-        out.comment = as_text(payload)
-        for block in blocks:
-            out.write(pcm_to_array(block, record["sample_format"], record["channels"]))
-    _fsync(path)
+    with tempfile.NamedTemporaryFile(
+        dir=path.parent, prefix=".flac-", suffix=".flac", delete=False
+    ) as handle:
+        plain = Path(handle.name)
+    try:
+        with soundfile.SoundFile(
+            plain,
+            "w",
+            samplerate=record["sample_rate"],
+            channels=record["channels"],
+            format="FLAC",
+            subtype=subtype,
+        ) as out:
+            for block in blocks:
+                out.write(pcm_to_array(block, record["sample_format"], record["channels"]))
+        with open(plain, "rb") as encoded:
+            layout = flacmeta.read_layout(encoded.read(1 << 20))
+            digest = hashlib.sha256(layout.streaminfo)
+            encoded.seek(layout.audio_offset)
+            while chunk := encoded.read(1 << 20):
+                digest.update(chunk)
+        record = dict(record, format="flac", audio_sha256=digest.hexdigest())
+        payload = sign_record(record, signer)
+        tags = {
+            "title": title,
+            "copyright": notice,
+            "software": "Gespreksopname",
+            "comment": as_text(payload),
+        }
+        with open(path, "xb") as final, open(plain, "rb") as encoded:
+            final.write(
+                b"fLaC"
+                + flacmeta.block(flacmeta.STREAMINFO, layout.streaminfo, False)
+                + flacmeta.block(flacmeta.VORBIS_COMMENT, flacmeta.comment_block(tags), True)
+            )
+            encoded.seek(layout.audio_offset)
+            shutil.copyfileobj(encoded, final, 1 << 20)
+            final.flush()
+            os.fsync(final.fileno())
+    finally:
+        plain.unlink(missing_ok=True)
     return _embedded(payload)
 
 
-def _write_mp3(path: Path, record: dict[str, Any], signer: SigningKey, blocks: Iterable[bytes],
-               notice: str, title: str) -> dict[str, Any]:  # fmt: skip
+def _write_mp3(
+    path: Path,
+    record: dict[str, Any],
+    signer: SigningKey,
+    blocks: Iterable[bytes],
+    notice: str,
+    title: str,
+) -> dict[str, Any]:
     import soundfile
 
     folder = path.parent
-    with tempfile.NamedTemporaryFile(dir=folder, prefix=".mp3-", suffix=".mp3",
-                                     delete=False) as handle:  # fmt: skip
+    with tempfile.NamedTemporaryFile(
+        dir=folder, prefix=".mp3-", suffix=".mp3", delete=False
+    ) as handle:
         plain = Path(handle.name)
     try:
-        with soundfile.SoundFile(plain, "w", samplerate=record["sample_rate"],
-                                 channels=record["channels"], format="MP3") as out:  # fmt: skip
+        with soundfile.SoundFile(
+            plain, "w", samplerate=record["sample_rate"], channels=record["channels"], format="MP3"
+        ) as out:
             for block in blocks:
                 array = pcm_to_array(block, record["sample_format"], record["channels"])
                 out.write(array if array.dtype == np.int16 else (array >> 16).astype(np.int16))
@@ -177,9 +240,11 @@ def _write_mp3(path: Path, record: dict[str, Any], signer: SigningKey, blocks: I
                 digest.update(chunk)
         record = dict(record, format="mp3", audio_sha256=digest.hexdigest())
         payload = sign_record(record, signer)
-        tag = build_tag(texts={"TIT2": title, "TCOP": notice, "TSSE": "Gespreksopname"},
-                        user_texts={"gespreksopname-seal": as_text(payload)},
-                        comment=notice)  # fmt: skip
+        tag = build_tag(
+            texts={"TIT2": title, "TCOP": notice, "TSSE": "Gespreksopname"},
+            user_texts={"gespreksopname-seal": as_text(payload)},
+            comment=notice,
+        )
         with open(path, "xb") as final, open(plain, "rb") as mp3:
             final.write(tag)
             shutil.copyfileobj(mp3, final, 1 << 20)
@@ -188,11 +253,6 @@ def _write_mp3(path: Path, record: dict[str, Any], signer: SigningKey, blocks: I
     finally:
         plain.unlink(missing_ok=True)
     return _embedded(payload)
-
-
-def _fsync(path: Path) -> None:
-    with open(path, "rb+") as handle:
-        os.fsync(handle.fileno())
 
 
 def _embedded(payload: bytes) -> dict[str, Any]:

@@ -207,6 +207,10 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
             self.panel.finish("user")
+        dialog = getattr(self, "export_dialog", None)
+        if dialog is not None and dialog.job is not None and dialog.folder is None:
+            dialog.job.cancel()  # the export removes its half-written folder itself
+            dialog.job.wait()
         if self.tray is not None:
             self.tray.hide()
         event.accept()

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from audio.devices import DeviceError, list_input_devices
+from audio.errors import GespreksError
 from desktop.commands import EXIT_OK, EXIT_USAGE, clock
 from policy.recording import SessionRefused, start_recording
 from policy.session import load_session
@@ -93,6 +94,10 @@ def record(cli: Cli) -> int:
     if interactive:
         print(file=sys.stderr)
     status = recording.status()
+    if recording.audit_error is not None:  # sealed, but the audit trail could not be written
+        error = recording.audit_error
+        text = error.message(cli.lang) if isinstance(error, GespreksError) else str(error)
+        cli.warn("cli.failed", message=text)
     cli.warn(
         "record.sealed",
         duration=clock(manifest["duration_s"]),
@@ -101,7 +106,7 @@ def record(cli: Cli) -> int:
     print(recording.recording_id)
     if status.stop_reason == "device_lost":
         return EXIT_DEVICE
-    if status.stop_reason in ("disk_full", "write_failed"):
+    if status.stop_reason in ("disk_full", "write_failed") or recording.audit_error is not None:
         return EXIT_DISK
     return EXIT_OK
 

@@ -168,9 +168,11 @@ class RecordingPanel(QWidget):
         self._finished = True
         try:
             manifest: dict[str, Any] | None = self.recording.stop(reason)
-        except GespreksError as exc:  # what reached the disk is sealed or left for recover
+        except (GespreksError, OSError) as exc:  # what reached the disk is sealed or recoverable
             self.warnings.addItem(error_text(exc))
             manifest = None
+        if self.recording.audit_error is not None:
+            self.warnings.addItem(error_text(self.recording.audit_error))
         self.poll()
         self.timer.stop()
         self._show_state("stopped")

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from audio.encoding import parse_time
+from audio.errors import GespreksError
 from desktop.i18n import core, error_text, language
 from desktop.recording_panel import clock
 from desktop.workers import Job
@@ -277,13 +278,19 @@ class RecordingsPanel(QWidget):
             self, self.tr("Keep longer"), self.tr("Why keep this recording longer?")
         )
         if ok and reason.strip():
-            self.workspace.hold(info.recording_id, reason)
+            try:
+                self.workspace.hold(info.recording_id, reason)
+            except GespreksError as exc:
+                QMessageBox.warning(self, self.tr("Keep longer"), error_text(exc))
             self.reload()
 
     def release_selected(self) -> None:
         info = self.selected()
         if info is not None and info.hold:
-            self.workspace.release(info.recording_id)
+            try:
+                self.workspace.release(info.recording_id)
+            except GespreksError as exc:
+                QMessageBox.warning(self, self.tr("Keep longer"), error_text(exc))
             self.reload()
 
     def purge_expired(self) -> None:

@@ -109,6 +109,10 @@ def export_copy(
     notice = f"{lang_notice['nl']}\n\n{lang_notice['en']}"
     record = _record(workspace, manifest, fmt, recipient, notice)
     frames = max(1, manifest["frames"])
+    # Half-written copies left by a crash or a power cut (never a finished copy).
+    for stale in Path(target).glob(".gespreksopname-*.partial"):
+        if time.time() - stale.stat().st_mtime > 3600:
+            shutil.rmtree(stale, ignore_errors=True)
     try:
         shutil.rmtree(temp, ignore_errors=True)
         temp.mkdir(parents=True, mode=0o755)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from audio.capture import CaptureEvent, Recorder, RecordingRefused, Status
 from audio.devices import DeviceError, find_device
+from audio.errors import GespreksError
 from policy.record import session_record
 from policy.rules import Decision
 from policy.session import Session
@@ -28,6 +29,17 @@ class Recording:
     def __init__(self, workspace: Workspace, recorder: Recorder) -> None:
         self.workspace = workspace
         self.recorder = recorder
+        self._paused = False
+        self._manifest: dict[str, Any] | None = None
+        self.audit_error: BaseException | None = None  # the trail could not be written
+
+    def _log(self, action: str, **details: Any) -> None:
+        """Log in the audit trail; a full disk must not lose the recording, so a failure is
+        kept (and shown) rather than raised."""
+        try:
+            self.workspace.audit.append(action, self.recording_id, **details)
+        except (GespreksError, OSError) as exc:
+            self.audit_error = exc
 
     @property
     def recording_id(self) -> str:
@@ -40,24 +52,32 @@ class Recording:
         return self.recorder.events()
 
     def pause(self) -> None:
+        if self._paused or self._manifest is not None:
+            return
+        self._paused = True
         self.recorder.pause()
-        self.workspace.audit.append("recording_paused", self.recording_id)
+        self._log("recording_paused")
 
     def resume(self) -> None:
+        if not self._paused or self._manifest is not None:
+            return
+        self._paused = False
         self.recorder.resume()
-        self.workspace.audit.append("recording_resumed", self.recording_id)
+        self._log("recording_resumed")
 
     def marker(self, note: str | None = None) -> None:
         self.recorder.marker(note)
 
     def stop(self, reason: str = "user") -> dict[str, Any]:
-        """Stop, seal, and log how it ended. Returns the manifest."""
+        """Stop, seal, and log how it ended (once). Returns the manifest."""
+        if self._manifest is not None:
+            return self._manifest
         manifest = self.recorder.stop(reason)
+        self._manifest = manifest
         status = self.recorder.status()
         action = "recording_sealed" if manifest["state"] == "sealed" else "recording_interrupted"
-        self.workspace.audit.append(
+        self._log(
             action,
-            self.recording_id,
             frames=manifest["frames"],
             duration_s=manifest["duration_s"],
             stop_reason=status.stop_reason,
@@ -110,12 +130,17 @@ def start_recording(
                 "recording_interrupted", recorder.recording_id, stop_reason="device_open_failed"
             )
         raise
-    workspace.audit.append(
-        "recording_started",
-        recorder.recording_id,
-        device=input_device.name,
-        sample_rate=recorder.status().sample_rate,
-        channels=recorder.channels,
-        sample_format=sample_format,
-    )
+    try:
+        workspace.audit.append(
+            "recording_started",
+            recorder.recording_id,
+            device=input_device.name,
+            sample_rate=recorder.status().sample_rate,
+            channels=recorder.channels,
+            sample_format=sample_format,
+        )
+    except BaseException:
+        # The trail cannot be written (a full disk): do not go on recording unlogged.
+        recorder.stop("write_failed")
+        raise
     return Recording(workspace, recorder)

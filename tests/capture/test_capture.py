@@ -168,3 +168,39 @@ def test_a_lost_device_is_noticed_and_the_recording_sealed(
     assert {"kind": "warning", "note": "device_lost"}.items() <= manifest["events"][-1].items()
     sealed, _captured = audio_of(workspace, recording.recording_id)
     assert sealed["frames"] == manifest["frames"]
+
+
+def test_no_unlogged_recording_when_the_trail_cannot_be_written(
+    mic: VirtualMic, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from policy.audit import AuditError
+
+    real = workspace.audit.append
+
+    def append(action: str, *args: Any, **kwargs: Any) -> Any:
+        if action == "recording_started":
+            raise AuditError("audit.busy")
+        return real(action, *args, **kwargs)
+
+    monkeypatch.setattr(workspace.audit, "append", append)
+    with pytest.raises(AuditError):
+        start_recording(workspace, lawful(), "gespreksopname_test")
+    time.sleep(0.3)
+    import threading
+
+    assert not [t for t in threading.enumerate() if t.name == "gespreksopname-writer"]
+    (path,) = workspace.vault.vault.recording_paths()
+    assert verify(path, workspace.vault.identities(), trusted(workspace)).manifest["state"] == (
+        "sealed"
+    )
+
+
+def test_pause_twice_and_stop_twice_log_once(mic: VirtualMic, workspace: Workspace) -> None:
+    recording = start_recording(workspace, lawful(), "gespreksopname_test")
+    assert recording.recorder.first_block.wait(5)
+    recording.pause()
+    recording.pause()
+    first = recording.stop()
+    assert recording.stop() is first
+    actions = [e["action"] for e in workspace.audit.read()[0]]
+    assert actions.count("recording_paused") == 1 and actions.count("recording_sealed") == 1

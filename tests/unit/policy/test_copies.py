@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import soundfile
 
+from audio import flacmeta
 from audio.copyverify import verify_copy, verify_folder
 from audio.errors import GespreksError, IntegrityError
 from audio.keys import SigningKey
@@ -180,13 +181,19 @@ def test_changed_samples_in_a_lone_file_are_reported(
 ) -> None:
     """Re-encode the audio with one sample changed: only the samples differ, no byte flip."""
     audio, rate = soundfile.read(exported[fmt] / f"opname.{fmt}", dtype="int16")
-    source = soundfile.SoundFile(exported[fmt] / f"opname.{fmt}")
     audio[1000] += 1
     lone = tmp_path / f"edited.{fmt}"
-    if fmt == "flac":
-        with soundfile.SoundFile(lone, "w", rate, 1, format="FLAC", subtype="PCM_16") as out:
-            out.comment, out.copyright = source.comment, source.copyright
-            out.write(audio)
+    if fmt == "flac":  # the same metadata blocks, newly encoded frames
+        encoded = tmp_path / "encoded.flac"
+        soundfile.write(encoded, audio, rate, format="FLAC", subtype="PCM_16")
+        original = flacmeta.read_layout((exported[fmt] / "opname.flac").read_bytes())
+        fresh = flacmeta.read_layout(encoded.read_bytes())
+        lone.write_bytes(
+            b"fLaC"
+            + flacmeta.block(0, fresh.streaminfo, False)
+            + flacmeta.block(4, original.blocks[1][1], True)
+            + encoded.read_bytes()[fresh.audio_offset :]
+        )
     else:
         data = bytearray((exported[fmt] / "opname.wav").read_bytes())
         start = data.index(b"data") + 8 + 2 * 1000
@@ -287,3 +294,46 @@ def test_an_edit_needs_everyones_consent(workspace: Workspace, tmp_path: Path) -
     decoded, _ = soundfile.read(folder / "opname.flac", dtype="int16")
     kept = np.concatenate([audio[:48000, 0], audio[72000:96000, 0], audio[108000:, 0]])
     assert np.array_equal(decoded, kept)
+
+
+def test_metadata_changes_are_reported(
+    workspace: Workspace, exported: dict[str, Path], tmp_path: Path
+) -> None:
+    """A tag added or changed in FLAC or MP3, the WAV pad byte, a folder inside the copy."""
+    from audio.id3 import build_tag, read_tag
+
+    flac = (exported["flac"] / "opname.flac").read_bytes()
+    layout = flacmeta.read_layout(flac)
+    tags = flacmeta.comments(layout.blocks[1][1])
+    for change in ({"artist": "iemand"}, {"title": "Gesprek van 1999-01-01"}):
+        edited = tmp_path / "edited.flac"
+        edited.write_bytes(
+            b"fLaC"
+            + flacmeta.block(0, layout.streaminfo, False)
+            + flacmeta.block(4, flacmeta.comment_block({**tags, **change}), True)
+            + flac[layout.audio_offset :]
+        )
+        with pytest.raises(IntegrityError):
+            verify_copy(edited, trusted(workspace))
+    mp3 = (exported["mp3"] / "opname.mp3").read_bytes()
+    tag = read_tag(mp3)
+    assert tag is not None
+    retitled = build_tag(
+        texts={**tag.texts, "TIT2": "Gesprek van 1999-01-01"},
+        user_texts=tag.user_texts,
+        comment=tag.comment,
+    )
+    edited = tmp_path / "edited.mp3"
+    edited.write_bytes(retitled + mp3[tag.size :])
+    with pytest.raises(IntegrityError):
+        verify_copy(edited, trusted(workspace))
+    wav = bytearray((exported["wav"] / "opname.wav").read_bytes())
+    if len(wav) % 2 == 0 and wav[-1] == 0:  # an odd seal leaves a pad byte at the very end
+        wav[-1] = 0x7F
+        edited = tmp_path / "edited.wav"
+        edited.write_bytes(bytes(wav))
+        with pytest.raises(IntegrityError):
+            verify_copy(edited, trusted(workspace))
+    (exported["wav"] / "bewerkt").mkdir()
+    with pytest.raises(IntegrityError):
+        verify_folder(exported["wav"], trusted(workspace))
