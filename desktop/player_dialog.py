@@ -95,8 +95,8 @@ class PlayerDialog(QDialog):
         self.play_button.setText(self.tr("Pause") if playing else self.tr("Play"))
         code = self.player.last_error
         if code:
-            known = f"warning.{code}" in keys(language())
-            self.error.setText(core(f"warning.{code}" if known else f"error.{code}"))
+            known = f"player.{code}" in keys(language())
+            self.error.setText(core(f"player.{code}" if known else "player.playback_failed"))
 
     def done(self, result: int) -> None:  # Qt override: always release the audio device
         self.timer.stop()
