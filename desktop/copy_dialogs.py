@@ -151,6 +151,7 @@ class DeriveDialog(QDialog):
         self.workspace = workspace
         self.recording_id = recording_id
         self.manifest: dict[str, object] | None = None
+        self.job: Job | None = None
         info = workspace.info(recording_id)
         names = participant_names(info.summary.manifest if info.summary else None)
         self.cuts = QLineEdit()
@@ -204,8 +205,17 @@ class DeriveDialog(QDialog):
                     n: str(m.currentData()) for n, (c, m) in self.agreed.items() if c.isChecked()
                 },
             )
-            self.manifest = derive_recording(self.workspace, self.recording_id, cuts, consent)
         except GespreksError as exc:
             self.error.setText(error_text(exc))
             return
+        self.error.setText(self.tr("Making the edited version…"))
+        self.job = Job(
+            lambda _job: derive_recording(self.workspace, self.recording_id, cuts, consent)
+        )
+        self.job.succeeded.connect(self._made)
+        self.job.failed.connect(lambda exc: self.error.setText(error_text(exc)))
+        self.job.start()  # an hour of audio takes a few seconds: not on the GUI thread
+
+    def _made(self, manifest: dict[str, object]) -> None:
+        self.manifest = manifest
         self.accept()

@@ -78,6 +78,10 @@
         <source>Make edited version</source>
         <translation>Bewerkte versie maken</translation>
     </message>
+    <message>
+        <source>Making the edited version…</source>
+        <translation>De bewerkte versie wordt gemaakt…</translation>
+    </message>
 </context>
 <context>
     <name>ExportDialog</name>

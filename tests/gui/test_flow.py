@@ -201,3 +201,33 @@ def test_the_whole_flow(
     ):
         assert action in actions
     window.close()
+
+
+def test_an_edited_version_from_the_dialog(qtbot: QtBot, tmp_path: Path) -> None:
+    """The rule-b dialog refuses without everyone's consent and makes the version off-thread."""
+    from desktop.copy_dialogs import DeriveDialog
+    from policy.record import session_record
+    from policy.rules import evaluate
+    from policy.workspace import Workspace
+    from tests.unit.conftest import FAST_KDF
+    from tests.unit.policy.conftest import lawful
+
+    workspace = Workspace.create(tmp_path / "vault", "wachtwoord", load_policy(), kdf=FAST_KDF)
+    session = lawful()
+    record = session_record(session, evaluate(session, workspace.policy), workspace.policy)
+    writer = workspace.vault.new_recording(sample_rate=48000, channels=1, session=record)
+    writer.write(bytes(2 * 48000 * 3))
+    writer.seal()
+    dialog = DeriveDialog(workspace, writer.recording_id)
+    qtbot.addWidget(dialog)
+    dialog.cuts.setText("0:01-0:02")
+    dialog.announced.setChecked(True)
+    dialog.agreed["J. de Vries"][0].setChecked(True)
+    dialog.make()
+    qtbot.waitUntil(lambda: "A. Yilmaz" in dialog.error.text(), timeout=10000)
+    assert dialog.manifest is None
+    assert dialog.job is not None and dialog.job.wait()
+    dialog.agreed["A. Yilmaz"][0].setChecked(True)
+    with qtbot.waitSignal(dialog.accepted, timeout=10000):
+        dialog.make()
+    assert dialog.manifest is not None and dialog.manifest["frames"] == 48000 * 2
