@@ -25,7 +25,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from audio.awake import KeepAwake
-from audio.devices import DeviceError, InputDevice, _sd, choose_rate
+from audio.devices import DeviceError, InputDevice, _sd, choose_rate, close_stream
 from audio.errors import GespreksError, WriteError
 from audio.writer import ContainerWriter
 
@@ -389,19 +389,9 @@ class Recorder:
     def _abandon_stream(self) -> None:
         """Stop the stream on a helper thread: a hung audio server must not hang us."""
         stream, self._stream = self._stream, None
-        if stream is None:
-            return
-
-        def close() -> None:
-            with contextlib.suppress(Exception):
-                stream.abort()
-            with contextlib.suppress(Exception):
-                stream.close()
-
-        closer = threading.Thread(target=close, name="gespreksopname-stream-close", daemon=True)
-        closer.start()
-        closer.join(STOP_TIMEOUT)
-        if closer.is_alive():
+        if stream is not None and not close_stream(
+            stream, STOP_TIMEOUT, "gespreksopname-stream-close"
+        ):
             self._warn("audio_system_hung")
 
     def _preflight_clock(self) -> None:

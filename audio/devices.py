@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,3 +97,20 @@ def choose_rate(device: InputDevice, channels: int, dtype: str) -> int:
             continue
         return rate
     raise DeviceError("error.device_settings", device=device.name, channels=channels)
+
+
+def close_stream(stream: Any, timeout: float, name: str) -> bool:
+    """Abort and close a PortAudio stream on a helper thread, waiting at most `timeout` seconds:
+    a hung audio server (PortAudio may block in stop) must not hang the caller. False when the
+    helper is still stuck."""
+
+    def close() -> None:
+        with contextlib.suppress(Exception):
+            stream.abort()
+        with contextlib.suppress(Exception):
+            stream.close()
+
+    closer = threading.Thread(target=close, name=name, daemon=True)
+    closer.start()
+    closer.join(timeout)
+    return not closer.is_alive()

@@ -16,7 +16,6 @@ Threads (after python-sounddevice's examples, as in `capture`):
 from __future__ import annotations
 
 import bisect
-import contextlib
 import threading
 import time
 from collections import deque
@@ -30,7 +29,7 @@ from cryptography.exceptions import InvalidTag
 
 from audio import container as c
 from audio.capture import DTYPES
-from audio.devices import DeviceError, _sd
+from audio.devices import DeviceError, _sd, close_stream
 from audio.errors import FormatError, IntegrityError
 from audio.stanzas import Identity
 from audio.verify import Scan, _scan_chunks
@@ -506,17 +505,7 @@ class Player:
     def _release_stream(self) -> None:
         """Close the stream on a helper thread: a hung audio server must not hang us."""
         stream, self._stream = self._stream, None
-        if stream is None:
-            return
-
-        def close() -> None:
-            with contextlib.suppress(Exception):
-                stream.abort()
-            with contextlib.suppress(Exception):
-                stream.close()
-
-        closer = threading.Thread(target=close, name="gespreksopname-player-close", daemon=True)
-        closer.start()
-        closer.join(STOP_TIMEOUT)
-        if closer.is_alive():
+        if stream is not None and not close_stream(
+            stream, STOP_TIMEOUT, "gespreksopname-player-close"
+        ):
             self.last_error = self.last_error or "audio_system_hung"
