@@ -155,6 +155,54 @@ def _write_wav(
     return _embedded(payload)
 
 
+def _encode(folder: Path, fmt: str, record: dict[str, Any], blocks: Iterable[bytes]) -> Path:
+    """Encode the PCM with libsndfile into a temporary file beside the copy (FLAC or MP3)."""
+    import soundfile
+
+    with tempfile.NamedTemporaryFile(
+        dir=folder, prefix=f".{fmt}-", suffix=f".{fmt}", delete=False
+    ) as handle:
+        plain = Path(handle.name)
+    subtype = {"flac": "PCM_16" if record["sample_format"] == "s16le" else "PCM_24"}.get(fmt)
+    try:
+        with soundfile.SoundFile(
+            plain,
+            "w",
+            samplerate=record["sample_rate"],
+            channels=record["channels"],
+            format=fmt.upper(),
+            subtype=subtype,
+        ) as out:
+            for block in blocks:
+                array = pcm_to_array(block, record["sample_format"], record["channels"])
+                if fmt == "mp3" and array.dtype != np.int16:
+                    array = (array >> 16).astype(np.int16)  # the MP3 encoder takes 16 bits
+                out.write(array)
+    except BaseException:
+        plain.unlink(missing_ok=True)
+        raise
+    return plain
+
+
+def _sha256_from(path: Path, offset: int, digest: Any = None) -> str:
+    digest = digest or hashlib.sha256()
+    with open(path, "rb") as handle:
+        handle.seek(offset)
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return str(digest.hexdigest())
+
+
+def _assemble(path: Path, head: bytes, encoded: Path, offset: int) -> None:
+    """The final file: our own head, then the encoded audio from `offset` on; durable."""
+    with open(path, "xb") as final, open(encoded, "rb") as source:
+        final.write(head)
+        source.seek(offset)
+        shutil.copyfileobj(source, final, 1 << 20)
+        final.flush()
+        os.fsync(final.fileno())
+
+
 def _write_flac(
     path: Path,
     record: dict[str, Any],
@@ -165,48 +213,24 @@ def _write_flac(
 ) -> dict[str, Any]:
     """Encode with libsndfile, then write the file again with exactly two metadata blocks:
     STREAMINFO and our Vorbis comments, the seal covering STREAMINFO and every frame byte."""
-    import soundfile
-
-    subtype = "PCM_16" if record["sample_format"] == "s16le" else "PCM_24"
-    with tempfile.NamedTemporaryFile(
-        dir=path.parent, prefix=".flac-", suffix=".flac", delete=False
-    ) as handle:
-        plain = Path(handle.name)
+    plain = _encode(path.parent, "flac", record, blocks)
     try:
-        with soundfile.SoundFile(
-            plain,
-            "w",
-            samplerate=record["sample_rate"],
-            channels=record["channels"],
-            format="FLAC",
-            subtype=subtype,
-        ) as out:
-            for block in blocks:
-                out.write(pcm_to_array(block, record["sample_format"], record["channels"]))
         with open(plain, "rb") as encoded:
             layout = flacmeta.read_layout(encoded.read(1 << 20))
-            digest = hashlib.sha256(layout.streaminfo)
-            encoded.seek(layout.audio_offset)
-            while chunk := encoded.read(1 << 20):
-                digest.update(chunk)
-        record = dict(record, format="flac", audio_sha256=digest.hexdigest())
-        payload = sign_record(record, signer)
+        digest = _sha256_from(plain, layout.audio_offset, hashlib.sha256(layout.streaminfo))
+        payload = sign_record(dict(record, format="flac", audio_sha256=digest), signer)
         tags = {
             "title": title,
             "copyright": notice,
             "software": "Gespreksopname",
             "comment": as_text(payload),
         }
-        with open(path, "xb") as final, open(plain, "rb") as encoded:
-            final.write(
-                b"fLaC"
-                + flacmeta.block(flacmeta.STREAMINFO, layout.streaminfo, False)
-                + flacmeta.block(flacmeta.VORBIS_COMMENT, flacmeta.comment_block(tags), True)
-            )
-            encoded.seek(layout.audio_offset)
-            shutil.copyfileobj(encoded, final, 1 << 20)
-            final.flush()
-            os.fsync(final.fileno())
+        head = (
+            b"fLaC"
+            + flacmeta.block(flacmeta.STREAMINFO, layout.streaminfo, False)
+            + flacmeta.block(flacmeta.VORBIS_COMMENT, flacmeta.comment_block(tags), True)
+        )
+        _assemble(path, head, plain, layout.audio_offset)
     finally:
         plain.unlink(missing_ok=True)
     return _embedded(payload)
@@ -220,36 +244,17 @@ def _write_mp3(
     notice: str,
     title: str,
 ) -> dict[str, Any]:
-    import soundfile
-
-    folder = path.parent
-    with tempfile.NamedTemporaryFile(
-        dir=folder, prefix=".mp3-", suffix=".mp3", delete=False
-    ) as handle:
-        plain = Path(handle.name)
+    """Encode with libsndfile, then put our ID3 tag (with the seal) in front of the stream."""
+    plain = _encode(path.parent, "mp3", record, blocks)
     try:
-        with soundfile.SoundFile(
-            plain, "w", samplerate=record["sample_rate"], channels=record["channels"], format="MP3"
-        ) as out:
-            for block in blocks:
-                array = pcm_to_array(block, record["sample_format"], record["channels"])
-                out.write(array if array.dtype == np.int16 else (array >> 16).astype(np.int16))
-        digest = hashlib.sha256()
-        with open(plain, "rb") as mp3:
-            while chunk := mp3.read(1 << 20):
-                digest.update(chunk)
-        record = dict(record, format="mp3", audio_sha256=digest.hexdigest())
-        payload = sign_record(record, signer)
+        digest = _sha256_from(plain, 0)
+        payload = sign_record(dict(record, format="mp3", audio_sha256=digest), signer)
         tag = build_tag(
             texts={"TIT2": title, "TCOP": notice, "TSSE": "Gespreksopname"},
             user_texts={"gespreksopname-seal": as_text(payload)},
             comment=notice,
         )
-        with open(path, "xb") as final, open(plain, "rb") as mp3:
-            final.write(tag)
-            shutil.copyfileobj(mp3, final, 1 << 20)
-            final.flush()
-            os.fsync(final.fileno())
+        _assemble(path, tag, plain, 0)
     finally:
         plain.unlink(missing_ok=True)
     return _embedded(payload)
