@@ -23,7 +23,8 @@ STAMP  := $(VENV)/.install-stamp
 APT_PACKAGES := libportaudio2 libsndfile1 openssl ffmpeg libegl1 libgl1 libfontconfig1 \
 	libglib2.0-0 libxkbcommon0 libdbus-1-3 xvfb libxkbcommon-x11-0 libxcb-cursor0 \
 	libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0 libxcb-shape0 \
-	libpulse0 pulseaudio pulseaudio-utils libasound2-plugins espeak-ng sox fonts-dejavu-core
+	libpulse0 pulseaudio pulseaudio-utils libasound2-plugins espeak-ng sox fonts-dejavu-core \
+	alsa-utils
 
 .PHONY: run test install system-deps lint typecheck pytest translations clean screenshots
 # Steps must run in order (install before checks), even under make -j.

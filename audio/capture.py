@@ -1,12 +1,17 @@
 """Recording from a real microphone straight into the sealed container, behind the policy gate.
 
 Threads (after python-sounddevice's own examples):
-- PortAudio's callback only copies the block, reads the status flags and puts both on a queue.
-- One writer thread drains the queue into the container, measures the level, and watches the
-  input's health: overflows, no callbacks (a device gone, a hung audio server), long digital
-  silence, free disk. Commands (pause, resume, marker, stop) travel through the same queue, so
-  the container is only ever touched by this one thread.
+- PortAudio's callback only copies the block, reads the status flags and appends both to a
+  deque (`deque.append` is atomic: no lock, no wake-up of another thread).
+- One writer thread wakes a few times a second (see WAKE_*), drains the deque into
+  the container, measures the level, and watches the input's health: overflows, no callbacks (a
+  device gone, a hung audio server), long digital silence, free disk. Commands (pause, resume,
+  marker, stop) travel through the same deque, in order with the audio, so the container is only
+  ever touched by this one thread and a marker lands on the exact frame.
 - Callers (command line, GUI) read `status()` and drain `events()`; they never wait on audio.
+
+Waking rarely matters: on a laptop (and on a virtual machine even more) every wake-up of a
+thread costs far more than the work it does on 0.1 s of audio. See benchmarks/bench_capture.py.
 """
 
 from __future__ import annotations
@@ -17,12 +22,12 @@ import queue
 import shutil
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
-
-import numpy as np
 
 from audio.awake import KeepAwake
 from audio.devices import DeviceError, InputDevice, _sd, choose_rate, close_stream
@@ -30,7 +35,14 @@ from audio.errors import GespreksError, WriteError
 from audio.writer import ContainerWriter
 
 DTYPES = {"s16le": "int16", "s24le": "int24"}
-BLOCK_SECONDS = 0.1  # ten callbacks a second: a live meter, little CPU
+BLOCK_SECONDS = 0.1  # ten callbacks a second from PortAudio
+# How often the writer thread wakes: often while somebody watches (a live meter, quick
+# pause and stop), rarely when nobody does. Either way the watchdog below sees a silent input
+# within a second.
+WAKE_WATCHED_SECONDS = 0.1
+WAKE_SECONDS = 0.5
+WATCHED_SECONDS = 1.0  # "watched": status() was asked within this time
+FIRST_WAKE_SECONDS = 0.02  # until the first block, so that its arrival is known at once
 WATCHDOG_SECONDS = 0.5
 SILENCE_SECONDS = 30.0
 STOP_TIMEOUT = 2.0
@@ -68,19 +80,35 @@ class Status:
     recording_id: str = ""
     frames: int = 0  # frames in the container (pauses excluded)
     sample_rate: int = 0
-    peak_dbfs: float = -math.inf
-    rms_dbfs: float = -math.inf
     overflows: int = 0
     warnings: tuple[str, ...] = ()
     stop_reason: str = ""  # user | duration | device_lost | disk_full | write_failed
+    sample_format: str = "s16le"
+    latest_audio: bytes = field(default=b"", repr=False)  # the latest ~0.25 s taken in
 
     @property
     def elapsed_s(self) -> float:
         return self.frames / self.sample_rate if self.sample_rate else 0.0
 
+    # The input level is measured when somebody looks, once per status: a recording nobody
+    # watches (the command line without a terminal) pays nothing for a meter.
+    @cached_property
+    def _levels(self) -> tuple[float, float]:
+        return levels(self.latest_audio, self.sample_format)
+
+    @property
+    def peak_dbfs(self) -> float:
+        return self._levels[0]
+
+    @property
+    def rms_dbfs(self) -> float:
+        return self._levels[1]
+
 
 def levels(block: bytes, sample_format: str) -> tuple[float, float]:
     """Peak and RMS of a block in dBFS (-inf for digital silence)."""
+    import numpy as np  # here, not at the top: a recording nobody watches never needs it
+
     if sample_format == "s16le":
         samples = np.frombuffer(block, dtype="<i2").astype(np.float32)
         full_scale = 32768.0
@@ -92,7 +120,9 @@ def levels(block: bytes, sample_format: str) -> tuple[float, float]:
     if samples.size == 0:
         return -math.inf, -math.inf
     peak = float(np.max(np.abs(samples))) / full_scale
-    rms = math.sqrt(float(np.dot(samples, samples)) / samples.size) / full_scale
+    # NB: not np.dot: that goes to BLAS, whose worker threads spin after each call and cost a
+    # recording far more CPU than the sum itself.
+    rms = math.sqrt(float(np.square(samples).sum(dtype=np.float64)) / samples.size) / full_scale
     return (
         20 * math.log10(peak) if peak > 0 else -math.inf,
         20 * math.log10(rms) if rms > 0 else -math.inf,
@@ -135,7 +165,10 @@ class Recorder:
         self._watchdog_s = watchdog_s
         self._silence_s = silence_s
         self._on_event = on_event
-        self._queue: queue.Queue[tuple[int, Any, Any]] = queue.Queue()
+        # Audio from the callback and commands from callers, in arrival order.
+        self._inbox: deque[tuple[int, Any, Any]] = deque()
+        self._watched = 0.0  # when status() was last asked (monotonic)
+        self._stop_commanded = False
         self._events: queue.Queue[CaptureEvent] = queue.Queue()
         self._status = Status()
         self._stream: Any = None
@@ -155,6 +188,7 @@ class Recorder:
 
     # -- public API (any thread) --------------------------------------------------------------
     def status(self) -> Status:
+        self._watched = time.monotonic()
         return self._status
 
     def events(self) -> list[CaptureEvent]:
@@ -183,7 +217,10 @@ class Recorder:
         self._preflight_disk(rate)
         self._writer = self._open_writer(rate, self.channels, self.sample_format)
         self._status = Status(
-            state="recording", recording_id=self._writer.recording_id, sample_rate=rate
+            state="recording",
+            recording_id=self._writer.recording_id,
+            sample_rate=rate,
+            sample_format=self.sample_format,
         )
         try:
             self._stream = sd.RawInputStream(
@@ -210,19 +247,22 @@ class Recorder:
         self._thread.start()
         self._emit("state", "recording")
 
+    def _send(self, kind: int, name: str, note: str | None = None) -> None:
+        self._inbox.append((kind, name, note))
+
     def pause(self) -> None:
-        self._queue.put((_COMMAND, "pause", None))
+        self._send(_COMMAND, "pause")
 
     def resume(self) -> None:
-        self._queue.put((_COMMAND, "resume", None))
+        self._send(_COMMAND, "resume")
 
     def marker(self, note: str | None = None) -> None:
-        self._queue.put((_COMMAND, "marker", note))
+        self._send(_COMMAND, "marker", note)
 
     def stop(self, reason: str = "user") -> dict[str, Any]:
         """Stop and seal; returns the manifest. Never blocks on a hung audio system."""
         if self._thread is not None and self._thread.is_alive():
-            self._queue.put((_STOP, reason, None))
+            self._send(_STOP, reason)
             self._thread.join()
         if self._manifest is not None:
             return self._manifest
@@ -242,7 +282,7 @@ class Recorder:
         # NB: runs on PortAudio's thread. Copy, read the flags, hand over; nothing else.
         try:
             self._last_callback = time.monotonic()
-            self._queue.put_nowait((_AUDIO, bytes(indata), bool(status.input_overflow)))
+            self._inbox.append((_AUDIO, bytes(indata), bool(status.input_overflow)))
         except Exception:  # sounddevice would swallow it and stop calling us
             self._callback_failed = True
 
@@ -263,47 +303,27 @@ class Recorder:
         assert self._writer is not None
         writer = self._writer
         self._paused = False
-        zero_frames = 0
-        silence_warned = False
+        self._zero_frames = 0
+        self._silence_warned = False
         next_disk_check = 0.0
         stop_reason = ""
         frame_size = self.channels * (2 if self.sample_format == "s16le" else 3)
         rate = self._status.sample_rate
         try:
             while not stop_reason:
-                try:
-                    kind, payload, extra = self._queue.get(timeout=0.1)
-                except queue.Empty:
-                    kind, payload, extra = None, None, None
+                # A plain sleep, not an Event: each wake-up of a Python thread costs far more
+                # than the work (Condition.wait alone costs more than the audio handling).
+                time.sleep(self._wake_interval())
+                stop_reason = self._drain(writer, frame_size, rate)
                 now = time.monotonic()
-                if kind == _AUDIO:
-                    self._first_block.set()
-                    if extra:
-                        self._status = replace(self._status, overflows=self._status.overflows + 1)
-                        self._warn("overflow", count=self._status.overflows)
-                    peak, rms = levels(payload, self.sample_format)
-                    if peak == -math.inf:
-                        zero_frames += len(payload) // frame_size
-                        if zero_frames >= self._silence_s * rate and not silence_warned:
-                            silence_warned = True
-                            self._warn("silence", seconds=round(zero_frames / rate))
-                    else:
-                        zero_frames, silence_warned = 0, False
-                    if not self._paused:
-                        writer.write(payload)
-                    self._status = replace(
-                        self._status, peak_dbfs=peak, rms_dbfs=rms, frames=writer.frames
-                    )
-                elif kind == _COMMAND:
-                    self._paused = self._command(writer, payload, extra, self._paused)
-                elif kind == _STOP:
-                    stop_reason = payload
-                    break
-                elif writer.frames > writer.frames_on_disk:
+                if (
+                    not stop_reason
+                    and writer.frames > writer.frames_on_disk
+                    and (now - self._last_callback > WAKE_WATCHED_SECONDS)
+                ):
                     writer.flush()  # no audio for a while: make what came durable
-                if self._input_lost(now):
+                if not stop_reason and self._input_lost(now):
                     stop_reason = "device_lost"
-                if stop_reason == "device_lost":
                     self._warn("device_lost", after=round(now - self._last_callback, 2))
                 if now >= next_disk_check and self._disk_path is not None:
                     next_disk_check = now + 2.0
@@ -316,6 +336,55 @@ class Recorder:
             stop_reason = stop_reason or "write_failed"
         finally:
             self._finish(stop_reason or "user")
+
+    def _wake_interval(self) -> float:
+        if not self._first_block.is_set():
+            return FIRST_WAKE_SECONDS
+        if time.monotonic() - self._watched < WATCHED_SECONDS:
+            return WAKE_WATCHED_SECONDS
+        return WAKE_SECONDS
+
+    def _drain(self, writer: ContainerWriter, frame_size: int, rate: int) -> str:
+        """Everything in the inbox, in order: runs of audio are metered and written as one,
+        commands apply between them. Returns a stop reason when a stop command came."""
+        run: list[bytes] = []
+        overflows = 0
+        inbox = self._inbox
+        while inbox:
+            kind, payload, extra = inbox.popleft()
+            if kind == _AUDIO:
+                run.append(payload)
+                overflows += bool(extra)
+                continue
+            self._take_audio(writer, run, overflows, frame_size, rate)
+            run, overflows = [], 0
+            if kind == _STOP:
+                self._stop_commanded = True
+                return str(payload)
+            self._paused = self._command(writer, payload, extra, self._paused)
+        self._take_audio(writer, run, overflows, frame_size, rate)
+        return ""
+
+    def _take_audio(
+        self, writer: ContainerWriter, run: list[bytes], overflows: int, frame_size: int, rate: int
+    ) -> None:
+        if not run:
+            return
+        self._first_block.set()
+        block = run[0] if len(run) == 1 else b"".join(run)
+        if overflows:
+            self._status = replace(self._status, overflows=self._status.overflows + overflows)
+            self._warn("overflow", count=self._status.overflows)
+        if block.count(0) == len(block):  # exact digital zeros: a dead or muted input
+            self._zero_frames += len(block) // frame_size
+            if self._zero_frames >= self._silence_s * rate and not self._silence_warned:
+                self._silence_warned = True
+                self._warn("silence", seconds=round(self._zero_frames / rate))
+        else:
+            self._zero_frames, self._silence_warned = 0, False
+        if not self._paused:
+            writer.write(block)
+        self._status = replace(self._status, frames=writer.frames, latest_audio=block)
 
     def _input_lost(self, now: float) -> bool:
         """The stream ended by itself, the callback failed, or no callback came for a while:
@@ -368,11 +437,14 @@ class Recorder:
         self._awake.release()
         writer = self._writer
         assert writer is not None
-        # Audio already queued by the callback still belongs to the recording.
-        with contextlib.suppress(queue.Empty, WriteError):
-            while True:
-                kind, payload, _extra = self._queue.get_nowait()
-                if kind == _AUDIO and not self._paused and writer.failed is None:
+        # After a stop command the recording ends where the command was given: later audio is
+        # not part of it. When the recording ends by itself (device lost, disk full), audio the
+        # callback already handed over still belongs to it.
+        with contextlib.suppress(WriteError):
+            while self._inbox:
+                kind, payload, _extra = self._inbox.popleft()
+                keep = not (self._paused or self._stop_commanded or writer.failed)
+                if kind == _AUDIO and keep:
                     writer.write(payload)
         try:
             if reason not in ("user", "duration"):
@@ -428,4 +500,4 @@ def probe_level(device: InputDevice, seconds: float = 0.5, channels: int = 1) ->
         )
     except Exception as exc:
         raise DeviceError("error.device_open", device=device.name, reason=str(exc)) from exc
-    return levels(np.ascontiguousarray(data).tobytes(), "s16le")[0]
+    return levels(data.tobytes(), "s16le")[0]

@@ -1,11 +1,13 @@
-"""Capture cost, side by side with parecord on the same virtual microphone, in one run.
+"""Capture cost, side by side with parecord and arecord on the same virtual microphone.
 
-Run: .venv/bin/python benchmarks/bench_capture.py [--seconds 60] [--memory-minutes 10]
+Run: .venv/bin/python benchmarks/bench_capture.py [--seconds 60] [--rounds 3]
+     [--memory-minutes 10]
 
-Prints: CPU time of `gespreksopname record` and of `parecord` recording the same microphone
-for the same time (goal: at most 2x), the time from starting a recording (vault unlocked) to the
-first captured block (goal: within 300 ms), and memory over a long recording (goal: growth
-under 10 MB). Needs pulseaudio and pacat (`make test` installs them).
+Prints: CPU time of `gespreksopname record` and of the plain recorders `parecord` (PulseAudio's
+client) and `arecord` (ALSA, through the same pulse plugin PortAudio uses here), recording the
+same microphone at the same time (goal: at most 2x); the time from starting a recording (vault
+unlocked) to the first captured block (goal: within 300 ms); and memory over a long recording
+(goal: growth under 10 MB). Needs pulseaudio, pacat and arecord (`make test` installs them).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -40,10 +43,73 @@ def process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_round(seconds: float, env: dict[str, str], mic: Any, folder: Path) -> dict[str, float]:
+    """One side-by-side run; CPU seconds of each process (ours also at "recording started")."""
+    ours = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "desktop.cli",
+            "record",
+            str(SESSION),
+            "--device",
+            "gespreksopname_test",
+            "--duration",
+            str(seconds),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    assert ours.stderr is not None
+    ours.stderr.readline()  # "recording started": start-up and unlock are behind us
+    start_up = process_cpu(ours.pid)
+    tools = {
+        "parecord": [
+            "parecord",
+            "-d",
+            f"{mic.sink}.monitor",
+            "--rate=48000",
+            "--channels=1",
+            "--format=s16le",
+            "--file-format=wav",
+            str(folder / "parecord.wav"),
+        ],
+        "arecord": [
+            "arecord",
+            "-q",
+            "-D",
+            "gespreksopname_test",
+            "-f",
+            "S16_LE",
+            "-r",
+            "48000",
+            "-c",
+            "1",
+            "-t",
+            "wav",
+            str(folder / "arecord.wav"),
+        ],
+    }
+    theirs = {
+        name: subprocess.Popen(command, env=dict(env, PULSE_SERVER=mic.server))
+        for name, command in tools.items()
+    }
+    time.sleep(seconds)
+    result = {"start_up": start_up}
+    for name, process in theirs.items():
+        process.terminate()
+        result[name] = cpu_seconds(process)[0]
+    result["ours"] = cpu_seconds(ours)[0]
+    return result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--memory-minutes", type=float, default=10.0)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="gesp-bench-capture-"))
     os.environ.update(virtual_mic.environment(folder))
@@ -75,54 +141,27 @@ def main() -> int:
             f" ms, worst {max(firsts) * 1000:.0f} ms  (goal <= 300 ms)"
         )
 
-        # 2. CPU for the same seconds, both recording the same microphone at the same time.
-        ours = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "desktop.cli",
-                "record",
-                str(SESSION),
-                "--device",
-                "gespreksopname_test",
-                "--duration",
-                str(args.seconds),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        assert ours.stderr is not None
-        ours.stderr.readline()  # "recording started": start-up and unlock are behind us
-        at_start = process_cpu(ours.pid)
-        theirs = subprocess.Popen(
-            [
-                "parecord",
-                "-d",
-                f"{mic.sink}.monitor",
-                "--rate=48000",
-                "--channels=1",
-                "--format=s16le",
-                "--file-format=wav",
-                str(folder / "parecord.wav"),
-            ],
-            env=dict(env, PULSE_SERVER=mic.server),
-        )
-        time.sleep(args.seconds)
-        theirs.terminate()
-        their_cpu, _ = cpu_seconds(theirs)
-        our_cpu, _ = cpu_seconds(ours)
-        steady = our_cpu - at_start
+        # 2. CPU for the same seconds: ours, parecord (PulseAudio's own client) and arecord
+        #    (ALSA, through the same pulse plugin PortAudio uses), all on the same microphone at
+        #    the same time.
+        rounds = []
+        for _ in range(args.rounds):
+            rounds.append(cpu_round(args.seconds, env, mic, folder))
+        print(f"CPU for {args.seconds:g} s of recording, {args.rounds} rounds (median):")
+        ours_all = statistics.median(r["ours"] for r in rounds)
+        start_up = statistics.median(r["start_up"] for r in rounds)
+        steady = statistics.median(r["ours"] - r["start_up"] for r in rounds)
         print(
-            f"CPU for {args.seconds:g} s of recording: gespreksopname record {our_cpu:.2f} s in "
-            f"all ({at_start:.2f} s of it start-up: interpreter, Argon2id unlock, PortAudio "
-            f"device scan; {steady:.2f} s recording), parecord {their_cpu:.2f} s"
+            f"  gespreksopname record {ours_all:.2f} s in all: {start_up:.2f} s start-up "
+            f"(interpreter, Argon2id unlock, PortAudio device scan), {steady:.2f} s recording"
         )
-        print(
-            f"  ratio recording/parecord {steady / max(their_cpu, 1e-3):.2f}, with start-up "
-            f"{our_cpu / max(their_cpu, 1e-3):.2f}  (goal <= 2)"
-        )
+        for tool in ("parecord", "arecord"):
+            theirs = statistics.median(r[tool] for r in rounds)
+            print(
+                f"  {tool} {theirs:.2f} s: ratio recording/{tool} "
+                f"{steady / max(theirs, 1e-3):.2f}, "
+                f"whole process {ours_all / max(theirs, 1e-3):.2f}  (goal <= 2)"
+            )
 
         # 3. Memory over a long recording, sampled every 10 s.
         if args.memory_minutes > 0:

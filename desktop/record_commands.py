@@ -49,6 +49,7 @@ def record(cli: Cli) -> int:
     session = load_session(Path(cli.args.session))
     workspace = cli.workspace()
     sample_format = "s24le" if cli.args.bits == 24 else "s16le"
+    wake = threading.Event()  # a signal or a recorder event: look now
     try:
         recording = start_recording(
             workspace,
@@ -56,6 +57,7 @@ def record(cli: Cli) -> int:
             cli.args.device,
             channels=cli.args.channels,
             sample_format=sample_format,
+            on_event=lambda _event: wake.set(),
         )
     except SessionRefused as exc:
         cli.say("decision.refused")
@@ -70,22 +72,30 @@ def record(cli: Cli) -> int:
         return EXIT_DEVICE
 
     stop = threading.Event()
-    previous = {
-        sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)
-    }
+
+    def on_signal(*_: Any) -> None:
+        stop.set()
+        wake.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     deadline = time.monotonic() + cli.args.duration if cli.args.duration else None
     reason = "user"
     interactive = sys.stderr.isatty()
+    # The status line four times a second on a terminal; otherwise only events, which wake us
+    # (each wake-up costs CPU a plain recorder does not spend).
+    tick = 0.25 if interactive else 5.0
     try:
         cli.warn("record.started", id=recording.recording_id)
         while not stop.is_set():
+            wake.clear()  # before looking: an event from now on wakes the wait below
             _report(cli, recording, interactive)
             if recording.recorder.wait(0):  # it stopped by itself: device lost, disk full
                 break
-            if deadline is not None and time.monotonic() >= deadline:
+            now = time.monotonic()
+            if deadline is not None and now >= deadline:
                 reason = "duration"
                 break
-            stop.wait(0.2)
+            wake.wait(tick if deadline is None else min(tick, max(deadline - now, 0.0)))
         manifest = recording.stop(reason)
     finally:
         for sig, handler in previous.items():

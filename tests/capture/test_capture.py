@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import signal
 import time
 from pathlib import Path
@@ -72,6 +73,29 @@ def test_speech_comes_out_of_the_container_sample_exact(
     ]
     actions = [e["action"] for e in workspace.audit.read()[0]]
     assert actions[-3:] == ["session_checked", "recording_started", "recording_sealed"]
+
+
+def test_the_live_meter_reads_a_known_tone(
+    mic: VirtualMic, workspace: Workspace, tmp_path: Path
+) -> None:
+    """A half-scale 1 kHz sine through the real microphone: -6.0 dBFS peak, -9.0 dBFS RMS."""
+    t = np.arange(48000 * 2) / 48000
+    tone = tmp_path / "tone.raw"
+    tone.write_bytes(np.round(0.5 * 32767 * np.sin(2 * np.pi * 1000 * t)).astype("<i2").tobytes())
+    recording = start_recording(workspace, lawful(), "gespreksopname_test")
+    assert recording.recorder.first_block.wait(5)
+    time.sleep(0.5)
+    assert recording.status().peak_dbfs == -math.inf  # the keep-alive plays digital zeros
+    player = mic.play(tone, wait=False)
+    seen: list[tuple[float, float]] = []
+    while player.poll() is None:
+        status = recording.status()
+        seen.append((status.peak_dbfs, status.rms_dbfs))
+        time.sleep(0.1)
+    recording.stop()
+    steady = [(p, r) for p, r in seen if p == pytest.approx(-6.02, abs=0.05)]
+    assert steady, f"never saw the tone's peak: {seen}"
+    assert any(r == pytest.approx(-9.03, abs=0.1) for _p, r in steady), seen
 
 
 def test_pause_leaves_out_audio_and_is_logged(mic: VirtualMic, workspace: Workspace) -> None:
