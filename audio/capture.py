@@ -40,7 +40,7 @@ BLOCK_SECONDS = 0.1  # ten callbacks a second from PortAudio
 # pause and stop), rarely when nobody does. Either way the watchdog below sees a silent input
 # within a second.
 WAKE_WATCHED_SECONDS = 0.1
-WAKE_SECONDS = 0.5
+WAKE_SECONDS = 1.0
 WATCHED_SECONDS = 1.0  # "watched": status() was asked within this time
 FIRST_WAKE_SECONDS = 0.02  # until the first block, so that its arrival is known at once
 WATCHDOG_SECONDS = 0.5

@@ -85,6 +85,18 @@ def encrypt_chunk(
     return _LENGTH.pack(len(ciphertext)) + ciphertext
 
 
+def encrypt_chunk_into(
+    aead: AESGCM, index: int, flag: int, plain: memoryview, out: bytearray
+) -> memoryview:
+    """The same framed chunk as `encrypt_chunk`, built in `out` without allocating: `plain`
+    already holds the prefix (PLAIN_PREFIX) and the body. Returns the framed bytes in `out`."""
+    size = len(plain) + TAG_SIZE
+    _LENGTH.pack_into(out, 0, size)
+    view = memoryview(out)[: _LENGTH.size + size]
+    aead.encrypt_into(chunk_nonce(index, flag), plain, None, view[_LENGTH.size :])
+    return view
+
+
 @dataclass(frozen=True)
 class Header:
     recording_id: str

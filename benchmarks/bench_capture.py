@@ -43,6 +43,18 @@ def process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+# The floor for any recorder on PortAudio through sounddevice: a stream with a callback that
+# does nothing, in its own process (its start-up is left out, as for ours).
+PORTAUDIO_ONLY = """
+import sys, time, sounddevice as sd
+stream = sd.RawInputStream(device="gespreksopname_test", samplerate=48000, channels=1,
+    dtype="int16", blocksize=4800, callback=lambda *args: None)
+stream.start()
+print("started", flush=True)
+time.sleep(float(sys.argv[1]))
+"""
+
+
 def cpu_round(seconds: float, env: dict[str, str], mic: Any, folder: Path) -> dict[str, float]:
     """One side-by-side run; CPU seconds of each process (ours also at "recording started")."""
     ours = subprocess.Popen(
@@ -62,9 +74,14 @@ def cpu_round(seconds: float, env: dict[str, str], mic: Any, folder: Path) -> di
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    assert ours.stderr is not None
+    floor = subprocess.Popen(
+        [sys.executable, "-c", PORTAUDIO_ONLY, str(seconds)], env=env, stdout=subprocess.PIPE
+    )
+    assert ours.stderr is not None and floor.stdout is not None
     ours.stderr.readline()  # "recording started": start-up and unlock are behind us
     start_up = process_cpu(ours.pid)
+    floor.stdout.readline()
+    floor_start = process_cpu(floor.pid)
     tools = {
         "parecord": [
             "parecord",
@@ -102,6 +119,7 @@ def cpu_round(seconds: float, env: dict[str, str], mic: Any, folder: Path) -> di
         process.terminate()
         result[name] = cpu_seconds(process)[0]
     result["ours"] = cpu_seconds(ours)[0]
+    result["portaudio"] = cpu_seconds(floor)[0] - floor_start
     return result
 
 
@@ -154,6 +172,11 @@ def main() -> int:
         print(
             f"  gespreksopname record {ours_all:.2f} s in all: {start_up:.2f} s start-up "
             f"(interpreter, Argon2id unlock, PortAudio device scan), {steady:.2f} s recording"
+        )
+        floor = statistics.median(r["portaudio"] for r in rounds)
+        print(
+            f"  PortAudio alone (sounddevice stream, empty callback) {floor:.2f} s: "
+            f"{floor / max(statistics.median(r['arecord'] for r in rounds), 1e-3):.2f}x arecord"
         )
         for tool in ("parecord", "arecord"):
             theirs = statistics.median(r[tool] for r in rounds)
