@@ -37,8 +37,8 @@ from audio.writer import ContainerWriter
 DTYPES = {"s16le": "int16", "s24le": "int24"}
 BLOCK_SECONDS = 0.1  # ten callbacks a second from PortAudio
 # How often the writer thread wakes: often while somebody watches (a live meter, quick
-# pause and stop), rarely when nobody does. Either way the watchdog below sees a silent input
-# within a second.
+# pause and stop), once a second when nobody does (one round then encrypts, writes and fsyncs
+# the last second). The watchdog below sees a silent input within 0.6 s (watched) or 1.5 s.
 WAKE_WATCHED_SECONDS = 0.1
 WAKE_SECONDS = 1.0
 WATCHED_SECONDS = 1.0  # "watched": status() was asked within this time
