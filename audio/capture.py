@@ -36,9 +36,10 @@ from audio.writer import ContainerWriter
 
 DTYPES = {"s16le": "int16", "s24le": "int24"}
 BLOCK_SECONDS = 0.1  # ten callbacks a second from PortAudio
-# How often the writer thread wakes: often while somebody watches (a live meter, quick
-# pause and stop), once a second when nobody does (one round then encrypts, writes and fsyncs
-# the last second). The watchdog below sees a silent input within 0.6 s (watched) or 1.5 s.
+# How often the writer thread wakes by itself: often while somebody watches (a live meter),
+# once a second when nobody does (one round then encrypts, writes and fsyncs the last second).
+# A command (pause, marker, stop) wakes it at once. The watchdog below sees a silent input
+# within 0.6 s (watched) or 1.5 s.
 WAKE_WATCHED_SECONDS = 0.1
 WAKE_SECONDS = 1.0
 WATCHED_SECONDS = 1.0  # "watched": status() was asked within this time
@@ -84,7 +85,7 @@ class Status:
     warnings: tuple[str, ...] = ()
     stop_reason: str = ""  # user | duration | device_lost | disk_full | write_failed
     sample_format: str = "s16le"
-    latest_audio: bytes = field(default=b"", repr=False)  # the latest ~0.25 s taken in
+    latest_audio: bytes = field(default=b"", repr=False)  # taken in at the latest round
 
     @property
     def elapsed_s(self) -> float:
@@ -168,6 +169,10 @@ class Recorder:
         # Audio from the callback and commands from callers, in arrival order.
         self._inbox: deque[tuple[int, Any, Any]] = deque()
         self._watched = 0.0  # when status() was last asked (monotonic)
+        # The writer's alarm clock: it sleeps by acquiring this held lock with a timeout (one C
+        # call, unlike Event.wait); a command releases it to wake the writer at once.
+        self._alarm = threading.Lock()
+        self._alarm.acquire()
         self._stop_commanded = False
         self._events: queue.Queue[CaptureEvent] = queue.Queue()
         self._status = Status()
@@ -249,6 +254,8 @@ class Recorder:
 
     def _send(self, kind: int, name: str, note: str | None = None) -> None:
         self._inbox.append((kind, name, note))
+        with contextlib.suppress(RuntimeError):  # already released: the writer wakes anyway
+            self._alarm.release()
 
     def pause(self) -> None:
         self._send(_COMMAND, "pause")
@@ -311,9 +318,9 @@ class Recorder:
         rate = self._status.sample_rate
         try:
             while not stop_reason:
-                # A plain sleep, not an Event: each wake-up of a Python thread costs far more
-                # than the work (Condition.wait alone costs more than the audio handling).
-                time.sleep(self._wake_interval())
+                # Not an Event: each wake-up of a Python thread costs far more than the work,
+                # and Condition.wait's Python code alone costs more than the audio handling.
+                self._alarm.acquire(timeout=self._wake_interval())
                 stop_reason = self._drain(writer, frame_size, rate)
                 now = time.monotonic()
                 if (

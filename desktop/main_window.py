@@ -207,6 +207,8 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
             self.panel.finish("user")
+        if self.panel is not None:
+            self.panel.wait_sealed()  # the seal runs off the GUI thread: let it finish
         dialog = getattr(self, "export_dialog", None)
         if dialog is not None and dialog.job is not None and dialog.folder is None:
             dialog.job.cancel()  # the export removes its half-written folder itself

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from audio.errors import GespreksError
 from desktop.i18n import core, error_text
+from desktop.workers import Job
 from policy.recording import Recording
 
 STATE_COLOURS = {
@@ -48,6 +48,7 @@ class RecordingPanel(QWidget):
         self.recording = recording
         self._last_state = ""
         self._finished = False
+        self.job: Job | None = None  # stop and seal, once finish() was called
         self.state = QLabel()
         self.state.setObjectName("state")
         self.state.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -161,25 +162,40 @@ class RecordingPanel(QWidget):
             self.recording.marker(self.note.text().strip() or None)
             self.note.clear()
 
-    def finish(self, reason: str = "user") -> dict[str, Any] | None:
-        """Stop and seal (idempotent). The engine never blocks for long, even on a hung device."""
+    def finish(self, reason: str = "user") -> None:
+        """Stop and seal (idempotent), off the GUI thread: a stalled disk must not freeze the
+        window. `stopped` is emitted with the manifest (None after an error) when sealed."""
         if self._finished:
-            return None
+            return
         self._finished = True
-        try:
-            manifest: dict[str, Any] | None = self.recording.stop(reason)
-        except (GespreksError, OSError) as exc:  # what reached the disk is sealed or recoverable
-            self.warnings.addItem(error_text(exc))
-            manifest = None
+        self.timer.stop()
+        for button in (self.pause, self.marker, self.stop):
+            button.setEnabled(False)
+        self._show_state("stopping")
+        self.state_changed.emit("stopping")
+        self.job = Job(lambda _job: self.recording.stop(reason), self)
+        self.job.succeeded.connect(self._sealed)
+        self.job.failed.connect(self._seal_failed)
+        self.job.start()
+
+    def wait_sealed(self, seconds: float = 30.0) -> bool:
+        """Block until the seal is done (closing the app); True when it is."""
+        return self.job is None or self.job.wait(seconds)
+
+    def _seal_failed(self, exc: BaseException) -> None:
+        # What reached the disk is sealed or recoverable; say why the seal did not finish.
+        self.warnings.addItem(error_text(exc))
+        self._sealed(None)
+
+    def _sealed(self, manifest: dict[str, Any] | None) -> None:
         if self.recording.audit_error is not None:
             self.warnings.addItem(error_text(self.recording.audit_error))
         self.poll()
-        self.timer.stop()
         self._show_state("stopped")
         self.state_changed.emit("stopped")
         self.stopped.emit(manifest)
-        return manifest
 
     @property
     def active(self) -> bool:
-        return not self._finished
+        """Recording, or still sealing."""
+        return not self._finished or not self.wait_sealed(0)

@@ -150,6 +150,7 @@ def shoot(args: argparse.Namespace, work: Path, mic: object) -> int:
     panel.toggle_pause()
     save(window, "07b-opname-loopt", wait=0.6)
     panel.finish("user")
+    panel.wait_sealed()
     app.processEvents()
     window.recordings.table.selectRow(0)
     save(window, "08-opnamen")

@@ -98,6 +98,24 @@ def test_the_live_meter_reads_a_known_tone(
     assert any(r == pytest.approx(-9.03, abs=0.1) for _p, r in steady), seen
 
 
+def test_a_command_wakes_the_writer_at_once(mic: VirtualMic, workspace: Workspace) -> None:
+    """Nobody watches (no status() calls), so the writer sleeps a second between rounds; a
+    marker or stop must not wait for that."""
+    recording = start_recording(workspace, lawful(), "gespreksopname_test")
+    assert recording.recorder.first_block.wait(5)
+    time.sleep(1.5)  # well into an unwatched sleep
+    asked = time.monotonic()
+    recording.marker("nu")
+    events: list[Any] = []
+    assert wait_for(
+        lambda: events.extend(recording.events()) or any(e.kind == "marker" for e in events), 0.5
+    )
+    assert time.monotonic() - asked < 0.5
+    asked = time.monotonic()
+    recording.stop()
+    assert time.monotonic() - asked < 0.8  # the stop itself, not a sleeping writer
+
+
 def test_pause_leaves_out_audio_and_is_logged(mic: VirtualMic, workspace: Workspace) -> None:
     recording = start_recording(workspace, lawful(), "gespreksopname_test", channels=1)
     assert recording.recorder.first_block.wait(5)
