@@ -55,25 +55,16 @@ time.sleep(float(sys.argv[1]))
 """
 
 
+def record(seconds: float, env: dict[str, str], stderr: int) -> subprocess.Popen[bytes]:
+    """`gespreksopname record` on the test microphone for `seconds`, in its own process."""
+    command = [sys.executable, "-m", "desktop.cli", "record", str(SESSION)]
+    command += ["--device", "gespreksopname_test", "--duration", str(seconds)]
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+
+
 def cpu_round(seconds: float, env: dict[str, str], mic: Any, folder: Path) -> dict[str, float]:
     """One side-by-side run; CPU seconds of each process (ours also at "recording started")."""
-    ours = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "desktop.cli",
-            "record",
-            str(SESSION),
-            "--device",
-            "gespreksopname_test",
-            "--duration",
-            str(seconds),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    ours = record(seconds, env, stderr=subprocess.PIPE)
     floor = subprocess.Popen(
         [sys.executable, "-c", PORTAUDIO_ONLY, str(seconds)], env=env, stdout=subprocess.PIPE
     )
@@ -188,23 +179,7 @@ def main() -> int:
 
         # 3. Memory over a long recording, sampled every 10 s.
         if args.memory_minutes > 0:
-            process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "desktop.cli",
-                    "record",
-                    str(SESSION),
-                    "--device",
-                    "gespreksopname_test",
-                    "--duration",
-                    str(args.memory_minutes * 60),
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
+            process = record(args.memory_minutes * 60, env, stderr=subprocess.DEVNULL)
             samples = []
             while process.poll() is None:
                 status = Path(f"/proc/{process.pid}/status")
