@@ -86,6 +86,9 @@ class ContainerWriter:
         # prefix) and encrypted into a second fixed buffer: a recording allocates nothing per
         # chunk (on a virtual machine fresh pages cost more CPU than the encryption).
         self._plain = bytearray(c.PLAIN_PREFIX.size + self.chunk_bytes)
+        # NB: audio is copied in through a memoryview: assigning to a bytearray's slice first
+        # copies the source into a new bytearray.
+        self._plain_view = memoryview(self._plain)
         self._sealed_chunk = bytearray(4 + len(self._plain) + c.TAG_SIZE)
         self._fill = 0  # audio bytes gathered in _plain
         self._events: list[dict[str, Any]] = []
@@ -174,13 +177,13 @@ class ContainerWriter:
         prefix = c.PLAIN_PREFIX.size
         c.PLAIN_PREFIX.pack_into(self._plain, 0, c.AUDIO, time_ms)
         end = prefix + self._fill
-        with memoryview(self._plain) as plain:
-            framed = c.encrypt_chunk_into(
-                self._aead, self._index, c.FLAG_MORE, plain[:end], self._sealed_chunk
-            )
-            with framed:
-                self._write_framed(framed, time_ms)
-            self._hash.update(plain[prefix:end])
+        plain = self._plain_view
+        framed = c.encrypt_chunk_into(
+            self._aead, self._index, c.FLAG_MORE, plain[:end], self._sealed_chunk
+        )
+        with framed:
+            self._write_framed(framed, time_ms)
+        self._hash.update(plain[prefix:end])
         self._frames += self._fill // self.frame_size
         self._fill = 0
 
@@ -196,22 +199,24 @@ class ContainerWriter:
         """The write error that stopped this writer, if any."""
         return self._failed
 
-    def write(self, pcm: bytes | bytearray | memoryview) -> None:
-        """Append interleaved little-endian PCM in the container's sample format."""
+    def write(self, *blocks: bytes | bytearray | memoryview) -> None:
+        """Append interleaved little-endian PCM in the container's sample format: one block or
+        several in a row, made durable together (a due fsync comes after the last)."""
         if self._sealed:
             raise FormatError("error.sealed")
-        data = memoryview(pcm).cast("B")
-        if len(data) % self.frame_size:
+        views = [memoryview(block).cast("B") for block in blocks]
+        if any(len(data) % self.frame_size for data in views):
             raise FormatError("error.partial_frame", frame_size=self.frame_size)
         prefix = c.PLAIN_PREFIX.size
-        while data:
-            take = min(len(data), self.chunk_bytes - self._fill)
-            start = prefix + self._fill
-            self._plain[start : start + take] = data[:take]
-            self._fill += take
-            data = data[take:]
-            if self._fill == self.chunk_bytes:
-                self._emit_audio()
+        for data in views:
+            while data:
+                take = min(len(data), self.chunk_bytes - self._fill)
+                start = prefix + self._fill
+                self._plain_view[start : start + take] = data[:take]
+                self._fill += take
+                data = data[take:]
+                if self._fill == self.chunk_bytes:
+                    self._emit_audio()
         if time.monotonic() - self._last_sync >= self.flush_interval:
             self.flush()
 

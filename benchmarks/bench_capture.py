@@ -26,6 +26,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from audio.capture import BLOCK_SECONDS  # noqa: E402
 from tests.helpers import virtual_mic  # noqa: E402
 
 PASSPHRASE = "benchmark passphrase"
@@ -44,11 +45,11 @@ def process_cpu(pid: int) -> float:
 
 
 # The floor for any recorder on PortAudio through sounddevice: a stream with a callback that
-# does nothing, in its own process (its start-up is left out, as for ours).
+# does nothing, with our block size, in its own process (its start-up is left out, as for ours).
 PORTAUDIO_ONLY = """
 import sys, time, sounddevice as sd
 stream = sd.RawInputStream(device="gespreksopname_test", samplerate=48000, channels=1,
-    dtype="int16", blocksize=4800, callback=lambda *args: None)
+    dtype="int16", blocksize=int(48000 * float(sys.argv[2])), callback=lambda *args: None)
 stream.start()
 print("started", flush=True)
 time.sleep(float(sys.argv[1]))
@@ -66,7 +67,9 @@ def cpu_round(seconds: float, env: dict[str, str], mic: Any, folder: Path) -> di
     """One side-by-side run; CPU seconds of each process (ours also at "recording started")."""
     ours = record(seconds, env, stderr=subprocess.PIPE)
     floor = subprocess.Popen(
-        [sys.executable, "-c", PORTAUDIO_ONLY, str(seconds)], env=env, stdout=subprocess.PIPE
+        [sys.executable, "-c", PORTAUDIO_ONLY, str(seconds), str(BLOCK_SECONDS)],
+        env=env,
+        stdout=subprocess.PIPE,
     )
     assert ours.stderr is not None and floor.stdout is not None
     ours.stderr.readline()  # "recording started": start-up and unlock are behind us

@@ -81,9 +81,10 @@ def record(cli: Cli) -> int:
     deadline = time.monotonic() + cli.args.duration if cli.args.duration else None
     reason = "user"
     interactive = sys.stderr.isatty()
-    # The status line four times a second on a terminal; otherwise only events, which wake us
-    # (each wake-up costs CPU a plain recorder does not spend).
-    tick = 0.25 if interactive else 5.0
+    # The status line four times a second on a terminal; otherwise only events (a warning, the
+    # recording stopping by itself), signals and the duration wake us: each wake-up costs CPU
+    # a plain recorder does not spend.
+    tick = 0.25 if interactive else None
     try:
         cli.warn("record.started", id=recording.recording_id)
         while not stop.is_set():
@@ -95,7 +96,9 @@ def record(cli: Cli) -> int:
             if deadline is not None and now >= deadline:
                 reason = "duration"
                 break
-            wake.wait(tick if deadline is None else min(tick, max(deadline - now, 0.0)))
+            left = None if deadline is None else max(deadline - now, 0.0)
+            waits = [t for t in (tick, left) if t is not None]
+            wake.wait(min(waits) if waits else None)
         manifest = recording.stop(reason)
     finally:
         for sig, handler in previous.items():

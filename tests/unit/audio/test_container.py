@@ -117,6 +117,33 @@ def test_writer_refuses_partial_frames_and_writes_after_seal(vault: UnlockedVaul
         writer.write(b"\x00" * 4)
 
 
+def test_several_blocks_in_one_write_are_one_run_and_durable_together(
+    vault: UnlockedVault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Capture hands over a second of blocks at once: they land in order, across chunk edges,
+    with one fsync after the last (a crash then loses none of them)."""
+    writer = vault.new_recording(sample_rate=48000, channels=1, chunk_frames=CHUNK)
+    syncs: list[int] = []
+    real_sync = writer._sync
+
+    def counted_sync() -> None:
+        syncs.append(writer.frames)
+        real_sync()
+
+    monkeypatch.setattr(writer, "_sync", counted_sync)
+    writer.flush_interval = 0.0  # due at every write
+    blocks = [pcm(frames, 1, 2, seed=frames) for frames in (100, CHUNK, 7, 2 * CHUNK + 1)]
+    writer.write(*blocks[:2], bytearray(blocks[2]), memoryview(blocks[3]))
+    assert syncs == [writer.frames_on_disk] == [sum(len(b) for b in blocks) // 2]
+    with pytest.raises(FormatError):  # a partial frame anywhere: nothing of the call is taken
+        writer.write(pcm(5), b"\x00")
+    assert writer.frames == syncs[0]
+    writer.seal()
+    received: list[bytes] = []
+    verify(writer.path, vault.identities(), trusted(vault), received.append)
+    assert b"".join(received) == b"".join(blocks)
+
+
 def test_summary_reads_only_the_ends(vault: UnlockedVault) -> None:
     path = record(vault, pcm(5000), 4000, sample_rate=48000, channels=2)
     summary = summarize(path, vault.identities())
