@@ -1,7 +1,7 @@
 """Recording from a real microphone straight into the sealed container, behind the policy gate.
 
 Threads (after python-sounddevice's own examples):
-- PortAudio's callback only copies the block, reads the status flags and appends both to a
+- PortAudio's callback only copies the block and appends it, with its status flags, to a
   deque (`deque.append` is atomic: no lock, no wake-up of another thread).
 - One writer thread wakes a few times a second (see WAKE_*), drains the deque into
   the container, measures the level, and watches the input's health: overflows, no callbacks (a
@@ -364,33 +364,36 @@ class Recorder:
         latest = b""
         overflows = 0
         stop_reason = ""
-        while inbox:
-            kind, payload, extra = inbox.popleft()
-            if kind == _AUDIO:
-                latest = payload
-                if extra and extra.input_overflow:  # extra: PortAudio's status flags
-                    overflows += 1
-                self._check_silence(payload, frame_size, rate)
-                if not self._paused:
-                    run.append(payload)
-                continue
-            # Blocks are written one run at a time, not joined: no copy, one fsync.
-            writer.write(*run)
-            run = []
-            if kind == _STOP:
-                self._stop_commanded = True
-                stop_reason = str(payload)
-                break
-            self._paused = self._command(writer, payload, extra, self._paused)
-        writer.write(*run)
-        if latest:
-            self._first_block.set()
-            total = self._status.overflows + overflows
-            self._status = replace(
-                self._status, frames=writer.frames, latest_audio=latest, overflows=total
-            )
-            if overflows:
-                self._warn("overflow", count=total)
+        try:
+            while inbox:
+                kind, payload, extra = inbox.popleft()
+                if kind == _AUDIO:
+                    latest = payload
+                    if extra and extra.input_overflow:  # extra: PortAudio's status flags
+                        overflows += 1
+                    self._check_silence(payload, frame_size, rate)
+                    if not self._paused:
+                        run.append(payload)
+                    continue
+                if run:  # written a run at a time, not joined: no copy, one fsync
+                    writer.write(*run)
+                    run = []
+                if kind == _STOP:
+                    self._stop_commanded = True
+                    stop_reason = str(payload)
+                    break
+                self._paused = self._command(writer, payload, extra, self._paused)
+            if run:
+                writer.write(*run)
+        finally:  # also when writing failed: what came in is counted and shown
+            if latest:
+                self._first_block.set()
+                total = self._status.overflows + overflows
+                self._status = replace(
+                    self._status, frames=writer.frames, latest_audio=latest, overflows=total
+                )
+                if overflows:
+                    self._warn("overflow", count=total)
         return stop_reason
 
     def _check_silence(self, block: bytes, frame_size: int, rate: int) -> None:

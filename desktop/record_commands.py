@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import queue
 import signal
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,7 +51,9 @@ def record(cli: Cli) -> int:
     session = load_session(Path(cli.args.session))
     workspace = cli.workspace()
     sample_format = "s24le" if cli.args.bits == 24 else "s16le"
-    wake = threading.Event()  # a signal or a recorder event: look now
+    # A signal or a recorder event: look now. NB: a SimpleQueue, not an Event: its put() is
+    # safe in a signal handler, which may interrupt the main thread inside Event's own lock.
+    wake: queue.SimpleQueue[str] = queue.SimpleQueue()
     try:
         recording = start_recording(
             workspace,
@@ -57,7 +61,7 @@ def record(cli: Cli) -> int:
             cli.args.device,
             channels=cli.args.channels,
             sample_format=sample_format,
-            on_event=lambda _event: wake.set(),
+            on_event=lambda event: wake.put(f"{event.kind}:{event.code}"),
         )
     except SessionRefused as exc:
         cli.say("decision.refused")
@@ -71,11 +75,8 @@ def record(cli: Cli) -> int:
             print(recording_id)
         return EXIT_DEVICE
 
-    stop = threading.Event()
-
     def on_signal(*_: Any) -> None:
-        stop.set()
-        wake.set()
+        wake.put("signal")
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     deadline = time.monotonic() + cli.args.duration if cli.args.duration else None
@@ -83,22 +84,26 @@ def record(cli: Cli) -> int:
     interactive = sys.stderr.isatty()
     # The status line four times a second on a terminal; otherwise only events (a warning, the
     # recording stopping by itself), signals and the duration wake us: each wake-up costs CPU
-    # a plain recorder does not spend.
-    tick = 0.25 if interactive else None
+    # a plain recorder does not spend. The long tick is a safety net; on Windows before Python
+    # 3.14 it is also how soon Ctrl-C is seen (a wait there cannot be interrupted).
+    tick = 0.25 if interactive else 2.0 if os.name == "nt" else 30.0
+    woken: set[str] = set()
     try:
         cli.warn("record.started", id=recording.recording_id)
-        while not stop.is_set():
-            wake.clear()  # before looking: an event from now on wakes the wait below
+        while "signal" not in woken:
             _report(cli, recording, interactive)
-            if recording.recorder.wait(0):  # it stopped by itself: device lost, disk full
+            # It stopped by itself (device lost, disk full): stop() below joins it.
+            if "state:stopped" in woken or recording.recorder.wait(0):
                 break
             now = time.monotonic()
             if deadline is not None and now >= deadline:
                 reason = "duration"
                 break
-            left = None if deadline is None else max(deadline - now, 0.0)
-            waits = [t for t in (tick, left) if t is not None]
-            wake.wait(min(waits) if waits else None)
+            with contextlib.suppress(queue.Empty):
+                left = tick if deadline is None else min(tick, max(deadline - now, 0.0))
+                woken.add(wake.get(timeout=left))
+                while not wake.empty():
+                    woken.add(wake.get_nowait())
         manifest = recording.stop(reason)
     finally:
         for sig, handler in previous.items():

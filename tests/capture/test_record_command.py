@@ -127,8 +127,12 @@ def _limit_file_size() -> None:
 def test_a_write_failure_stops_and_seals_what_was_written(
     mic: VirtualMic, workspace: Workspace
 ) -> None:
-    process = record_process(workspace, "--duration", "20", preexec=_limit_file_size)
+    # No --duration: the recording ending by itself must wake the command at once (its
+    # fallback tick without a terminal is 30 s).
+    process = record_process(workspace, preexec=_limit_file_size)
+    started = time.monotonic()
     out, err = process.communicate(timeout=60)
+    assert time.monotonic() - started < 15, "the command did not notice the recording end"
     assert process.returncode == 5, err
     assert "Schrijven naar de schijf is mislukt" in err
     recording_id = out.strip().splitlines()[-1]
