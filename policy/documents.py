@@ -1,7 +1,9 @@
 """Printable documents for citizens (refusal letter, receipt) as PDF, with fpdf2.
 
-The PDF's core font (Helvetica) needs no font files on any system and every PDF reader has it;
-it covers Latin-1, which holds Dutch (ë, ö, é). Typographic characters outside it are replaced.
+Citizens' names are not all Latin-1 (Şükrü, Łukasz, Nguyễn, Οδυσσέας): the documents use
+DejaVu Sans, shipped in resources/fonts (Bitstream Vera licence) and embedded as a subset, so
+every PDF reader shows the names as written. Right-to-left scripts and CJK are not shaped or
+covered (that would need HarfBuzz and a much larger font).
 """
 
 from __future__ import annotations
@@ -11,20 +13,10 @@ from datetime import date
 from pathlib import Path
 
 from audio.durable import write_atomic
+from resources import path as resource_path
 
-_REPLACE = str.maketrans(
-    {
-        "‘": "'",
-        "’": "'",
-        "“": '"',
-        "”": '"',
-        "–": "-",
-        "—": "-",
-        "…": "...",
-        "•": "-",
-        "\u00a0": " ",
-    }
-)
+FONT = "DejaVu"
+FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
 
 
 MONTHS = {
@@ -64,10 +56,6 @@ def long_date(day: date, lang: str) -> str:
     return f"{day.day} {MONTHS.get(lang, MONTHS['nl'])[day.month - 1]} {day.year}"
 
 
-def latin1(text: str) -> str:
-    return text.translate(_REPLACE).encode("latin-1", "replace").decode("latin-1")
-
-
 def render_pdf(
     path: Path, title: str, sections: Sequence[tuple[str, str]], *, footer: str = ""
 ) -> None:
@@ -78,22 +66,24 @@ def render_pdf(
     from fpdf import FPDF  # imported here: it pulls in Pillow, which nothing else needs
 
     pdf = FPDF(format="A4")
-    pdf.set_title(latin1(title))
+    for style, name in FONT_FILES.items():
+        pdf.add_font(FONT, style, str(resource_path("fonts", name)))
+    pdf.set_title(title)
     pdf.set_creator("Gespreksopname")
     pdf.set_auto_page_break(auto=True, margin=18)
     pdf.set_margins(20, 20, 20)
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 15)
-    pdf.multi_cell(0, 8, latin1(title), new_x="LMARGIN", new_y="NEXT", align="L")
+    pdf.set_font(FONT, "B", 15)
+    pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.ln(3)
     for heading, text in sections:
         if heading:
-            pdf.set_font("Helvetica", "B", 11)
-            pdf.multi_cell(0, 6, latin1(heading), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Helvetica", "", 10.5)
-        pdf.multi_cell(0, 5.2, latin1(text), new_x="LMARGIN", new_y="NEXT", align="L")
+            pdf.set_font(FONT, "B", 11)
+            pdf.multi_cell(0, 6, heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(FONT, "", 10.5)
+        pdf.multi_cell(0, 5.2, text, new_x="LMARGIN", new_y="NEXT", align="L")
         pdf.ln(4)
     if footer:
-        pdf.set_font("Helvetica", "I", 8.5)
-        pdf.multi_cell(0, 4.5, latin1(footer), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(FONT, "I", 8.5)
+        pdf.multi_cell(0, 4.5, footer, new_x="LMARGIN", new_y="NEXT")
     write_atomic(path, bytes(pdf.output()))
