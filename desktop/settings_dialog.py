@@ -1,5 +1,5 @@
-"""Settings: microphone, sample format, vault location, language, and the active policy
-(read-only: the IT department manages it)."""
+"""Settings: microphone, speaker, sample format, vault location, language, and the active
+policy (read-only: the IT department manages it)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from audio.errors import GespreksError
 from desktop.i18n import language
 from desktop.settings import Settings
 from desktop.vault_dialogs import MicrophonePicker
@@ -30,6 +31,7 @@ class SettingsDialog(QDialog):
         self.setWindowTitle(self.tr("Settings"))
         self.settings = settings
         self.microphone = MicrophonePicker(settings.microphone)
+        self.speaker = self._speakers(settings.speaker)
         self.sample_format = QComboBox()
         self.sample_format.setAccessibleName(self.tr("Sample format"))
         self.sample_format.addItem(self.tr("16-bit (standard)"), "s16le")
@@ -54,6 +56,7 @@ class SettingsDialog(QDialog):
         note.setWordWrap(True)
         form = QFormLayout()
         form.addRow(self.tr("Microphone"), self.microphone)
+        form.addRow(self.tr("Speaker"), self.speaker)
         form.addRow(self.tr("Sample format"), self.sample_format)
         form.addRow(self.tr("Vault location"), self.vault)
         form.addRow(self.tr("Language"), self.language)
@@ -71,8 +74,28 @@ class SettingsDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(640, 560)
 
+    def _speakers(self, current: str) -> QComboBox:
+        """Where recordings are played: the system default or a named output. A saved output
+        that is not connected now stays chosen (a headset is often unplugged)."""
+        from audio.playback import list_output_devices
+
+        combo = QComboBox()
+        combo.setAccessibleName(self.tr("Speaker"))
+        combo.addItem(self.tr("System default"), "")
+        try:
+            names = [device.name for device in list_output_devices()]
+        except GespreksError:
+            names = []
+        for name in names:
+            combo.addItem(name, name)
+        if current and current not in names:
+            combo.addItem(self.tr("%1 (not connected)").replace("%1", current), current)
+        combo.setCurrentIndex(max(0, combo.findData(current)))
+        return combo
+
     def save(self) -> None:
         self.settings.microphone = self.microphone.device
+        self.settings.speaker = str(self.speaker.currentData() or "")
         self.settings.sample_format = str(self.sample_format.currentData())
         self.settings.vault = Path(self.vault.text()).expanduser()
         self.settings.language = str(self.language.currentData())

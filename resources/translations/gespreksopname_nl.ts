@@ -938,12 +938,24 @@
         <translation>Microfoon</translation>
     </message>
     <message>
+        <source>Speaker</source>
+        <translation>Luidspreker</translation>
+    </message>
+    <message>
         <source>Policy file</source>
         <translation>Beleidsbestand</translation>
     </message>
     <message>
         <source>Active policy (read-only)</source>
         <translation>Geldend beleid (alleen lezen)</translation>
+    </message>
+    <message>
+        <source>System default</source>
+        <translation>Standaardluidspreker van het systeem</translation>
+    </message>
+    <message>
+        <source>%1 (not connected)</source>
+        <translation>%1 (niet aangesloten)</translation>
     </message>
 </context>
 <context>

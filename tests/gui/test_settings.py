@@ -1,0 +1,29 @@
+"""The settings dialog: the employee picks the speaker recordings are played on."""
+
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+
+from desktop.settings import Settings
+from desktop.settings_dialog import SettingsDialog
+from policy.policy import load_policy
+from tests.helpers.virtual_mic import SPEAKER, VirtualMic
+
+
+def test_the_speaker_is_chosen_and_saved(qtbot: QtBot, mic: VirtualMic, settings: Settings) -> None:
+    dialog = SettingsDialog(settings, load_policy())
+    qtbot.addWidget(dialog)
+    speakers = [dialog.speaker.itemData(i) for i in range(dialog.speaker.count())]
+    assert speakers[0] == "" and SPEAKER in speakers  # the system default, then real outputs
+    dialog.speaker.setCurrentIndex(dialog.speaker.findData(SPEAKER))
+    dialog.save()
+    assert settings.speaker == SPEAKER
+
+    # A headset that is unplugged now stays chosen, marked as not connected.
+    settings.speaker = "Headset van de balie"
+    again = SettingsDialog(settings, load_policy())
+    qtbot.addWidget(again)
+    assert again.speaker.currentData() == "Headset van de balie"
+    assert "Headset van de balie" in again.speaker.currentText() != "Headset van de balie"
+    again.save()
+    assert settings.speaker == "Headset van de balie"
