@@ -4,6 +4,7 @@ actions (new conversation, refusal, verify a file, settings) and a tray icon for
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import (
@@ -18,6 +19,7 @@ from PySide6.QtGui import (
     QPixmap,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -39,6 +41,7 @@ from desktop.refusal_dialog import RefusalDialog
 from desktop.settings import Settings
 from desktop.settings_dialog import SettingsDialog
 from desktop.wizard import NewConversationWizard
+from desktop.workers import Job
 from policy.recording import SessionRefused, start_recording
 from policy.session import Session
 from policy.workspace import Workspace
@@ -71,6 +74,8 @@ class MainWindow(QMainWindow):
         self.workspace = workspace
         self.settings = settings or Settings()
         self.panel: RecordingPanel | None = None
+        self.player_job: Job | None = None  # a recording being opened for playback
+        self.closing = False
         self.setWindowTitle(
             self.tr("Gespreksopname — %1").replace("%1", workspace.policy.organisation)
         )
@@ -209,6 +214,9 @@ class MainWindow(QMainWindow):
             self.panel.finish("user")
         if self.panel is not None:
             self.panel.wait_sealed()  # the seal runs off the GUI thread: let it finish
+        self.closing = True
+        if self.player_job is not None:
+            self.player_job.wait()  # opening is short; its player is released when it comes
         dialog = getattr(self, "export_dialog", None)
         if dialog is not None and dialog.job is not None and dialog.folder is None:
             dialog.job.cancel()  # the export removes its half-written folder itself
@@ -231,15 +239,35 @@ class MainWindow(QMainWindow):
         self.derive_dialog = dialog
 
     def play(self, recording_id: str) -> None:
-        from desktop.player_dialog import PlayerDialog
+        """Open the recording off the GUI thread (every chunk is authenticated first), then
+        show the player. One at a time: a second request while opening is ignored."""
+        from desktop.player_dialog import PlayerDialog, open_player
 
-        try:
-            dialog = PlayerDialog(self.workspace, recording_id, self.settings.speaker, self)
-        except GespreksError as exc:
-            QMessageBox.warning(self, self.tr("Cannot play"), error_text(exc))
+        if self.player_job is not None:
             return
-        dialog.open()
-        self.player_dialog = dialog
+        speaker = self.settings.speaker
+        job = Job(lambda _job: open_player(self.workspace, recording_id, speaker), self)
+
+        def opened(player: Any) -> None:
+            if self.closing:
+                player.close()
+                return
+            dialog = PlayerDialog(player, self)
+            dialog.open()
+            self.player_dialog = dialog
+
+        def finished() -> None:
+            self.player_job = None
+            QApplication.restoreOverrideCursor()
+
+        job.succeeded.connect(opened)
+        job.failed.connect(
+            lambda exc: QMessageBox.warning(self, self.tr("Cannot play"), error_text(exc))
+        )
+        job.finished.connect(finished)
+        self.player_job = job
+        QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
+        job.start()
 
     def refuse(self) -> None:
         dialog = RefusalDialog(self.workspace, parent=self)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QDialog,
@@ -20,24 +22,32 @@ from desktop.recording_panel import clock
 from policy.workspace import Workspace
 from resources.catalogue import keys
 
+if TYPE_CHECKING:
+    from audio.playback import Player
+
+
+def open_player(workspace: Workspace, recording_id: str, device: str | None = None) -> Player:
+    """Open a recording for playback, authenticating every chunk first (about 0.4 s for an
+    hour: run it off the GUI thread), and log that it was played."""
+    from audio.playback import Player
+
+    path = workspace.vault.vault.recording_path(recording_id)
+    player = Player(path, workspace.vault.identities(), device or None)
+    try:
+        workspace.audit.append("played", recording_id)
+    except BaseException:
+        player.close()
+        raise
+    return player
+
 
 class PlayerDialog(QDialog):
-    """Opens the recording (authenticating every chunk first) and plays it on the speakers."""
+    """Plays an opened recording on the speakers; closing the dialog releases the player."""
 
-    def __init__(
-        self,
-        workspace: Workspace,
-        recording_id: str,
-        device: str | None = None,
-        parent: QWidget | None = None,
-    ) -> None:
-        from audio.playback import Player
-
+    def __init__(self, player: Player, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Play back"))
-        path = workspace.vault.vault.recording_path(recording_id)
-        self.player = Player(path, workspace.vault.identities(), device or None)
-        workspace.audit.append("played", recording_id)
+        self.player = player
         rate = max(1, self.player.sample_rate)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, max(0, self.player.frames))

@@ -194,9 +194,9 @@ def shoot(args: argparse.Namespace, work: Path, mic: object) -> int:
     from tests.helpers import virtual_mic
 
     try:
-        from desktop.player_dialog import PlayerDialog
+        from desktop.player_dialog import PlayerDialog, open_player
 
-        player = PlayerDialog(workspace, rid, virtual_mic.SPEAKER)
+        player = PlayerDialog(open_player(workspace, rid, virtual_mic.SPEAKER))
         save(player, "14-afspelen")
         player.close()
     except ImportError:

@@ -154,7 +154,10 @@ def test_the_whole_flow(
 
     # Played back (decrypted in memory) on the virtual speaker, with the marker listed.
     settings.speaker = SPEAKER
-    window.play(manifest["recording_id"])
+    window.play(manifest["recording_id"])  # opened off the GUI thread
+    window.play(manifest["recording_id"])  # a second click while opening is ignored
+    qtbot.waitUntil(lambda: getattr(window, "player_dialog", None) is not None, timeout=10000)
+    assert window.player_job is None
     player = window.player_dialog
     assert player.markers.count() == 3
     assert "toestemming herhaald op de band" in player.markers.item(0).text()
@@ -233,3 +236,31 @@ def test_an_edited_version_from_the_dialog(qtbot: QtBot, tmp_path: Path) -> None
     with qtbot.waitSignal(dialog.accepted, timeout=10000):
         dialog.make()
     assert dialog.manifest is not None and dialog.manifest["frames"] == 48000 * 2
+
+
+def test_a_changed_recording_is_not_played_and_the_window_says_why(
+    qtbot: QtBot, tmp_path: Path, messages: list[tuple[str, str]], settings: Settings
+) -> None:
+    """Opening for playback authenticates every chunk, off the GUI thread; a changed byte
+    gives a warning, no player, and no 'played' entry in the audit trail."""
+    from policy.workspace import Workspace
+    from tests.unit.conftest import FAST_KDF
+
+    workspace = Workspace.create(tmp_path / "vault", "wachtwoord", load_policy(), kdf=FAST_KDF)
+    writer = workspace.vault.new_recording(sample_rate=48000, channels=1)
+    writer.write(bytes(range(256)) * 750)
+    writer.seal()
+    with writer.path.open("r+b") as handle:  # one byte of the audio's ciphertext
+        handle.seek(writer.path.stat().st_size // 2)
+        byte = handle.read(1)
+        handle.seek(-1, 1)
+        handle.write(bytes([byte[0] ^ 1]))
+    window = MainWindow(workspace, settings)
+    qtbot.addWidget(window)
+    window.play(writer.recording_id)
+    qtbot.waitUntil(lambda: window.player_job is None, timeout=10000)
+    assert getattr(window, "player_dialog", None) is None
+    assert [kind for kind, _text in messages] == ["warning"]
+    window.audit.reload()
+    assert "played" not in [entry["action"] for entry in window.audit.entries]
+    window.close()
