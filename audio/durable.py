@@ -44,10 +44,12 @@ def write_durably(path: Path, data: bytes, *, exclusive: bool = False) -> None:
     fsync_directory(path.parent)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace a small file so it is either the old or the new one, never half."""
+def write_atomic(path: Path, data: bytes, *, private: bool = True) -> None:
+    """Replace a small file so it is either the old or the new one, never half. Private (0600)
+    unless it is meant for others, such as a document in a citizen's copy (then the umask's)."""
     temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _BINARY, 0o600)
+    mode = 0o600 if private else 0o666
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _BINARY, mode)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

@@ -86,4 +86,4 @@ def render_pdf(
     if footer:
         pdf.set_font(FONT, "I", 8.5)
         pdf.multi_cell(0, 4.5, footer, new_x="LMARGIN", new_y="NEXT")
-    write_atomic(path, bytes(pdf.output()))
+    write_atomic(path, bytes(pdf.output()), private=False)  # handed to a citizen, like its folder

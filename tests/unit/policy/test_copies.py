@@ -92,6 +92,8 @@ def test_an_exported_folder_passes_the_standard_tools(
             f"opname.{fmt}",
         ]
     )
+    # Every file of the copy alike: the receipt is not private to this computer's user.
+    assert len({(p.stat().st_mode & 0o777) for p in folder.iterdir()}) == 1
     sums = run(["sha256sum", "-c", "SHA256SUMS"], folder)
     assert sums.returncode == 0 and sums.stdout.count(": OK") == 4, sums.stdout
     signature = run(
