@@ -1,4 +1,4 @@
-"""The recording container, version 1: header, stanzas and the STREAM of chunks (docs/FORMAT.md).
+"""The recording container, version 2: header, stanzas and the STREAM of chunks (docs/FORMAT.md).
 
 This module holds the byte layout and the low-level reading; `writer`, `verify` and `recovery`
 build on it. Nothing here returns a chunk that did not authenticate.
@@ -22,7 +22,7 @@ from audio.errors import IntegrityError, NoMatchingKey, UnsupportedVersion
 from audio.keys import hkdf
 from audio.stanzas import FILE_KEY_SIZE, Identity, Stanza
 
-VERSION = 1
+VERSION = 2
 MAGIC_PREFIX = b"gespreksopname-container/"
 MAGIC = MAGIC_PREFIX + b"%d\n" % VERSION
 SUFFIX = ".gesp"
@@ -33,9 +33,14 @@ PLAIN_PREFIX = struct.Struct(">BQ")  # type, time in milliseconds
 MIN_CIPHERTEXT = PLAIN_PREFIX.size + TAG_SIZE
 _LENGTH = struct.Struct(">I")
 
-# Final-chunk flags: distinct for writer and recovery so a recovery never reuses a nonce.
+# Final-chunk flags: the final chunk (the manifest) says in its nonce how it was sealed.
 FLAG_MORE, FLAG_SEALED, FLAG_RECOVERED = 0, 1, 2
 FINAL_FLAGS = (FLAG_SEALED, FLAG_RECOVERED)
+# Every sealing (by the writer or by `recover`) draws a fresh random salt, stored in front of
+# the final chunk's ciphertext, and encrypts the final chunk under a key of its own derived from
+# it: however often a file is cut and sealed again, no key ever sees a nonce twice.
+SEAL_SALT_SIZE = 16
+MIN_FINAL = SEAL_SALT_SIZE + PLAIN_PREFIX.size + TAG_SIZE
 
 START, AUDIO, EVENT, MANIFEST = 1, 2, 3, 4
 CHUNK_TYPES = (START, AUDIO, EVENT, MANIFEST)
@@ -56,6 +61,46 @@ def payload_key(file_key: bytes, payload_nonce: bytes) -> bytes:
 
 def chunk_nonce(index: int, flag: int) -> bytes:
     return index.to_bytes(11, "big") + bytes([flag])
+
+
+def final_key(file_key: bytes, payload_nonce: bytes, seal_salt: bytes) -> bytes:
+    """The one-time key of a final chunk (used for exactly one encryption)."""
+    return hkdf(file_key, b"gespreksopname-final/2", salt=payload_nonce + seal_salt)
+
+
+def encrypt_final_chunk(
+    file_key: bytes,
+    payload_nonce: bytes,
+    index: int,
+    flag: int,
+    time_ms: int,
+    body: bytes,
+    seal_salt: bytes,
+) -> bytes:
+    """The framed final (manifest) chunk: length prefix, seal salt, ciphertext."""
+    if flag not in FINAL_FLAGS or len(seal_salt) != SEAL_SALT_SIZE:
+        raise ValueError("a final chunk needs a final flag and a fresh seal salt")
+    aead = AESGCM(final_key(file_key, payload_nonce, seal_salt))
+    ciphertext = aead.encrypt(
+        chunk_nonce(index, flag), PLAIN_PREFIX.pack(MANIFEST, time_ms) + body, None
+    )
+    return _LENGTH.pack(SEAL_SALT_SIZE + len(ciphertext)) + seal_salt + ciphertext
+
+
+def decrypt_final(
+    file_key: bytes, payload_nonce: bytes, index: int, data: bytes
+) -> tuple[int, bytes] | None:
+    """Open `data` (salt and ciphertext) as the final chunk at `index`: (flag, plaintext), or
+    None when it does not authenticate as one."""
+    if len(data) < MIN_FINAL:
+        return None
+    aead = AESGCM(final_key(file_key, payload_nonce, data[:SEAL_SALT_SIZE]))
+    for flag in FINAL_FLAGS:
+        try:
+            return flag, aead.decrypt(chunk_nonce(index, flag), data[SEAL_SALT_SIZE:], None)
+        except InvalidTag:
+            continue
+    return None
 
 
 def encode_header(
@@ -120,6 +165,8 @@ def read_magic(handle: IO[bytes]) -> None:
     version = line[len(MAGIC_PREFIX) :].split(b"\n")[0].strip()
     if version.isdigit() and int(version) > VERSION:
         raise UnsupportedVersion("error.newer_version", version=int(version))
+    if version.isdigit() and 0 < int(version) < VERSION:
+        raise UnsupportedVersion("error.older_version", version=int(version))
     raise IntegrityError("header")  # our own version, but the line was changed (e.g. CRLF)
 
 
@@ -203,6 +250,7 @@ class ChunkStream:
     def __init__(self, handle: IO[bytes], header: Header, file_key: bytes) -> None:
         self.handle = handle
         self.header = header
+        self.file_key = file_key
         self.aead = AESGCM(payload_key(file_key, header.payload_nonce))
         handle.seek(0, os.SEEK_END)
         self.file_size = handle.tell()
@@ -219,7 +267,7 @@ class ChunkStream:
             if len(prefix) < _LENGTH.size:
                 raise IntegrityError("truncated", index)
             (length,) = _LENGTH.unpack(prefix)
-            if not MIN_CIPHERTEXT <= length <= MAX_CHUNK + MIN_CIPHERTEXT:
+            if not MIN_CIPHERTEXT <= length <= MAX_CHUNK + MIN_FINAL:
                 raise IntegrityError("chunk", index)
             ciphertext = handle.read(length)
             if len(ciphertext) < length:
@@ -232,19 +280,25 @@ class ChunkStream:
                 return
             index += 1
 
-    def _open(self, index: int, ciphertext: bytes, at_end: bool, end: int) -> Chunk:
+    def _open(self, index: int, data: bytes, at_end: bool, end: int) -> Chunk:
         # At the end of the file a final chunk is expected, but an ordinary one is what a crash
         # leaves (the loop then reports "truncated"). Before the end only ordinary chunks may be.
-        flags = (*FINAL_FLAGS, FLAG_MORE) if at_end else (FLAG_MORE, *FINAL_FLAGS)
-        for flag in flags:
+        final = None
+        if at_end:
+            final = decrypt_final(self.file_key, self.header.payload_nonce, index, data)
+        if final is None:
             try:
-                plain = self.aead.decrypt(chunk_nonce(index, flag), ciphertext, None)
+                plain = self.aead.decrypt(chunk_nonce(index, FLAG_MORE), data, None)
             except InvalidTag:
-                continue
-            if not at_end and flag in FINAL_FLAGS:
+                plain = None
+            if plain is not None:
+                return self._parse(index, FLAG_MORE, plain, end)
+            if not at_end and decrypt_final(
+                self.file_key, self.header.payload_nonce, index, data
+            ):
                 raise IntegrityError("trailing", index + 1)
-            return self._parse(index, flag, plain, end)
-        raise IntegrityError("chunk", index)
+            raise IntegrityError("chunk", index)
+        return self._parse(index, final[0], final[1], end)
 
     @staticmethod
     def _parse(index: int, flag: int, plain: bytes, end: int) -> Chunk:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
-
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from audio import container as c
 from audio.durable import fsync_directory, make_directory
@@ -94,7 +93,6 @@ def _write_recovered(
 ) -> dict[str, Any]:
     assert state.start is not None
     file_key = c.unlock(state.header, identities)
-    aead = AESGCM(c.payload_key(file_key, state.header.payload_nonce))
     start = state.start
     now = clock()
     last_time = iso_time(state.last_time_ms / 1000)
@@ -134,8 +132,18 @@ def _write_recovered(
                 raise IntegrityError("truncated", state.chunks)
             out.write(block)
             remaining -= len(block)
+        # A fresh seal salt: even if this file is cut and recovered again and again, each
+        # final chunk is encrypted under a key of its own (no nonce is ever reused).
         out.write(
-            c.encrypt_chunk(aead, state.chunks, c.FLAG_RECOVERED, c.MANIFEST, int(now * 1000), body)
+            c.encrypt_final_chunk(
+                file_key,
+                state.header.payload_nonce,
+                state.chunks,
+                c.FLAG_RECOVERED,
+                int(now * 1000),
+                body,
+                secrets.token_bytes(c.SEAL_SALT_SIZE),
+            )
         )
         out.flush()
         os.fsync(out.fileno())

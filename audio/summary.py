@@ -13,9 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
 from audio import container as c
 from audio.errors import IntegrityError
 from audio.manifest import open_manifest
@@ -44,7 +41,6 @@ def summarize(path: Path, identities: Sequence[Identity]) -> Summary:
     with open(path, "rb") as handle:
         header = c.read_header(handle)
         file_key = c.unlock(header, identities)
-        aead = AESGCM(c.payload_key(file_key, header.payload_nonce))
         size = handle.seek(0, os.SEEK_END)
         offset, index, last = header.size, 0, None
         while offset + _LENGTH.size <= size:
@@ -63,11 +59,9 @@ def summarize(path: Path, identities: Sequence[Identity]) -> Summary:
         index, position, length = last
         handle.seek(position)
         ciphertext = handle.read(length)
-    for flag in c.FINAL_FLAGS:
-        try:
-            plain = aead.decrypt(c.chunk_nonce(index, flag), ciphertext, None)
-        except InvalidTag:
-            continue
+    final = c.decrypt_final(file_key, header.payload_nonce, index, ciphertext)
+    if final is not None:
+        _flag, plain = final
         kind = plain[0]
         if kind != c.MANIFEST:
             raise IntegrityError("chunk", index)

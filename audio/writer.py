@@ -104,6 +104,8 @@ class ContainerWriter:
         stanzas = [r.wrap(file_key, self.recording_id, random_bytes) for r in recipients]
         header = c.encode_header(file_key, self.recording_id, self._payload_nonce, stanzas)
         self._aead = AESGCM(c.payload_key(file_key, self._payload_nonce))
+        self._file_key = file_key  # for the final chunk's one-time key
+        self._random_bytes = random_bytes
 
         self.started = clock()
         self._start_doc = {
@@ -254,7 +256,9 @@ class ContainerWriter:
         manifest = self._manifest("sealed")
         body = sign_manifest(manifest, self._signer)
         try:
-            self._emit(c.MANIFEST, body, c.FLAG_SEALED)
+            time_ms = int(self._clock() * 1000)
+            chunk = self._final_chunk(c.FLAG_SEALED, time_ms, body)
+            self._write_framed(memoryview(chunk), time_ms)
             self._sync()
         except WriteError:
             return self._seal_after_failure()
@@ -263,9 +267,9 @@ class ContainerWriter:
         return manifest
 
     def _seal_after_failure(self) -> dict[str, Any]:
-        """Cut off a torn chunk and append a manifest marked interrupted (final flag 0x02, the
-        flag recovery uses, so no nonce of the failed write is used again). If even that fails,
-        the file is left for `recover`, which seals the same audio once there is space."""
+        """Cut off a torn chunk and append a manifest marked interrupted (final flag 0x02, under
+        a one-time key of its own). If even that fails, the file is left for `recover`, which
+        seals the same audio once there is space."""
         self._fill = 0  # audio that never reached the disk
         now = self._clock()
         manifest = self._manifest("interrupted")
@@ -275,9 +279,7 @@ class ContainerWriter:
             "recovered_at": iso_time(now),
         }
         body = sign_manifest(manifest, self._signer)
-        chunk = c.encrypt_chunk(
-            self._aead, self._index, c.FLAG_RECOVERED, c.MANIFEST, int(now * 1000), body
-        )
+        chunk = self._final_chunk(c.FLAG_RECOVERED, int(now * 1000), body)
         try:
             self._file.truncate(self._good_end)
             self._file.seek(self._good_end)
@@ -293,6 +295,13 @@ class ContainerWriter:
         self._sealed = True
         self.close()
         return manifest
+
+    def _final_chunk(self, flag: int, time_ms: int, body: bytes) -> bytes:
+        """The manifest chunk under a one-time key from a fresh seal salt (FORMAT.md)."""
+        salt = self._random_bytes(c.SEAL_SALT_SIZE)
+        return c.encrypt_final_chunk(
+            self._file_key, self._payload_nonce, self._index, flag, time_ms, body, salt
+        )
 
     def _manifest(self, state: str) -> dict[str, Any]:
         return {

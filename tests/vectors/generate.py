@@ -18,7 +18,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from audio import container as c
 from audio.encoding import canonical_json
@@ -112,38 +111,43 @@ def split(data: bytes) -> tuple[bytes, list[bytes]]:
     return header, chunks
 
 
-def _open_final(data: bytes) -> tuple[bytes, list[bytes], AESGCM, int, int, int, bytes]:
-    """Header, chunks, the payload cipher, and the final chunk's index, kind, time and body."""
+def _open_final(data: bytes) -> tuple[bytes, list[bytes], bytes, c.Header, int, int, bytes]:
+    """Header, chunks, the file key, the header, and the final chunk's index, time and body."""
     header_bytes, chunks = split(data)
     with tempfile.TemporaryFile() as handle:
         handle.write(data)
         handle.seek(0)
         header = c.read_header(handle)
     file_key = c.unlock(header, [X25519Identity(IDENTITY)])
-    aead = AESGCM(c.payload_key(file_key, header.payload_nonce))
     index = len(chunks) - 1
-    plain = aead.decrypt(c.chunk_nonce(index, c.FLAG_SEALED), chunks[-1][_LENGTH.size :], None)
-    kind, time_ms = c.PLAIN_PREFIX.unpack_from(plain)
-    return header_bytes, chunks, aead, index, kind, time_ms, plain[c.PLAIN_PREFIX.size :]
+    final = c.decrypt_final(file_key, header.payload_nonce, index, chunks[-1][_LENGTH.size :])
+    assert final is not None
+    _kind, time_ms = c.PLAIN_PREFIX.unpack_from(final[1])
+    return header_bytes, chunks, file_key, header, index, time_ms, final[1][c.PLAIN_PREFIX.size :]
+
+
+def _final(file_key: bytes, header: c.Header, index: int, time_ms: int, body: bytes) -> bytes:
+    salt = deterministic(b"reseal")(c.SEAL_SALT_SIZE)
+    return c.encrypt_final_chunk(
+        file_key, header.payload_nonce, index, c.FLAG_SEALED, time_ms, body, salt
+    )
 
 
 def reseal(data: bytes, edit: Callable[[dict], None], signer: SigningKey) -> bytes:
     """Decrypt the manifest, edit it, sign it with `signer`, encrypt it back with the right key."""
-    header_bytes, chunks, aead, index, kind, time_ms, body = _open_final(data)
+    header_bytes, chunks, file_key, header, index, time_ms, body = _open_final(data)
     manifest, _ = open_manifest(body, index)
     edit(manifest)
-    last = c.encrypt_chunk(
-        aead, index, c.FLAG_SEALED, kind, time_ms, sign_manifest(manifest, signer)
-    )
+    last = _final(file_key, header, index, time_ms, sign_manifest(manifest, signer))
     return header_bytes + b"".join(chunks[:-1]) + last
 
 
 def unsigned_edit(data: bytes) -> bytes:
     """Change the frame count in the manifest but keep the old signature."""
-    header_bytes, chunks, aead, index, kind, time_ms, body = _open_final(data)
+    header_bytes, chunks, file_key, header, index, time_ms, body = _open_final(data)
     doc = json.loads(body)
     doc["manifest"]["frames"] += 1
-    last = c.encrypt_chunk(aead, index, c.FLAG_SEALED, kind, time_ms, canonical_json(doc))
+    last = _final(file_key, header, index, time_ms, canonical_json(doc))
     return header_bytes + b"".join(chunks[:-1]) + last
 
 
@@ -256,8 +260,16 @@ def scenarios() -> dict[str, tuple[str, str, bytes, bytes | None, RecoveryPrivat
         None,
         IDENTITY,
     )
-    newer = data.replace(c.MAGIC, c.MAGIC_PREFIX + b"2\n", 1)
-    out["newer_version"] = ("unsupported version", "version marker says 2", newer, None, IDENTITY)
+    newer = data.replace(c.MAGIC, c.MAGIC_PREFIX + b"3\n", 1)
+    out["newer_version"] = ("unsupported version", "version marker says 3", newer, None, IDENTITY)
+    older = data.replace(c.MAGIC, c.MAGIC_PREFIX + b"1\n", 1)
+    out["older_version"] = (
+        "unsupported version",
+        "version marker says 1 (read by 0.1 only: its recovery could reuse a nonce)",
+        older,
+        None,
+        IDENTITY,
+    )
     return out
 
 

@@ -186,6 +186,6 @@ def test_hostile_headers_are_reported_not_crashed(
 
 def test_crlf_damage_is_not_called_a_newer_version(vault: UnlockedVault, tmp_path: Path) -> None:
     path = record(vault, pcm(10), 40, sample_rate=48000, channels=2)
-    path.write_bytes(path.read_bytes().replace(b"container/1\n", b"container/1\r\n", 1))
+    path.write_bytes(path.read_bytes().replace(b"container/2\n", b"container/2\r\n", 1))
     with pytest.raises(IntegrityError):
         verify(path, vault.identities(), trusted(vault))
