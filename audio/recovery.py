@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import shutil
@@ -20,6 +21,7 @@ from audio.manifest import sign_manifest
 from audio.stanzas import Identity
 from audio.summary import summarize
 from audio.verify import Scan, scan
+from audio.writer import SealCallback
 
 RECOVERING = ".recovering"
 
@@ -34,13 +36,15 @@ def recover(
     signer: SigningKey,
     keep_dir: Path,
     clock: Callable[[], float] = time.time,
+    on_sealed: SealCallback | None = None,
 ) -> dict[str, Any]:
     """Seal an unsealed container in place; the original is kept in `keep_dir`, untouched.
 
     Only what a crash leaves is recovered: a stream that stops without its final chunk (cut
     short, or ending in a torn chunk). A sealed file that was changed, data after the seal, or a
     recording that was recovered before are refused (IntegrityError), and nothing changes.
-    Raises InUse when a writer holds the lock. Returns the new manifest.
+    Raises InUse when a writer holds the lock. Returns the new manifest; `on_sealed` gets it
+    with the SHA-256 of the manifest chunk's body once the sealed file is in place.
     """
     path = Path(path)
     kept = keep_dir / path.name
@@ -63,7 +67,7 @@ def recover(
             if state.start is None:
                 raise IntegrityError("chunk", 0)
             try:
-                manifest = _write_recovered(temp, probe, state, identities, signer, clock)
+                manifest, body = _write_recovered(temp, probe, state, identities, signer, clock)
             except BaseException:
                 temp.unlink(missing_ok=True)  # a full disk: leave nothing half-written
                 raise
@@ -80,6 +84,8 @@ def recover(
         fsync_directory(keep_dir)
     os.replace(temp, path)
     fsync_directory(path.parent)
+    if on_sealed is not None:
+        on_sealed(manifest, hashlib.sha256(body).hexdigest())
     return manifest
 
 
@@ -90,7 +96,7 @@ def _write_recovered(
     identities: Sequence[Identity],
     signer: SigningKey,
     clock: Callable[[], float],
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], bytes]:
     assert state.start is not None
     file_key = c.unlock(state.header, identities)
     start = state.start
@@ -147,4 +153,4 @@ def _write_recovered(
         )
         out.flush()
         os.fsync(out.fileno())
-    return manifest
+    return manifest, body

@@ -7,6 +7,7 @@ whose private half stays offline with the privacy officer.
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
 
-from audio.durable import write_durably
+from audio.durable import write_atomic, write_durably
 from audio.encoding import b64, unb64
 from audio.keys import RAW, RAW_PUB, RecoveryPrivateKey, RecoveryPublicKey, hkdf
 
@@ -48,12 +49,15 @@ class VaultKey:
 
     Each recording's file key is wrapped with a *key slot*: a random key of its own, kept in
     `keys_dir` encrypted under the vault key. Destroying the slot (purge) makes every copy of
-    that recording's container unreadable with the vault key, wherever the copy is.
+    that recording's container unreadable with the vault key, wherever the copy is. While a
+    passphrase change is being finished, `previous` (the old vault key) still opens the slots
+    that were not rewrapped yet.
     """
 
     vault_id: str
     key: bytes
     keys_dir: Path
+    previous: bytes | None = None
 
     def slot_path(self, recording_id: str) -> Path:
         # The id comes from a header; only a UUID may become a file name (no "../").
@@ -62,20 +66,51 @@ class VaultKey:
     def _aad(self, recording_id: str) -> bytes:
         return _VAULT_AAD + recording_id.encode() + self.vault_id.encode()
 
+    def _slot_aad(self, recording_id: str) -> bytes:
+        return _SLOT_AAD + recording_id.encode() + self.vault_id.encode()
+
+    def _open_slot(self, sealed: bytes, recording_id: str) -> tuple[bytes, bool] | None:
+        """The slot and whether it is wrapped under the current key (else the previous one)."""
+        for key, current in ((self.key, True), (self.previous, False)):
+            if key is None:
+                continue
+            try:
+                slot = AESGCM(key).decrypt(sealed[:12], sealed[12:], self._slot_aad(recording_id))
+            except (ValueError, InvalidTag):
+                continue
+            return slot, current
+        return None
+
     def _slot(self, recording_id: str) -> bytes | None:
         try:
             sealed = self.slot_path(recording_id).read_bytes()
         except (OSError, ValueError):
             return None
-        try:
-            aad = _SLOT_AAD + recording_id.encode() + self.vault_id.encode()
-            return AESGCM(self.key).decrypt(sealed[:12], sealed[12:], aad)
-        except (ValueError, InvalidTag):
-            return None
+        opened = self._open_slot(sealed, recording_id)
+        return None if opened is None else opened[0]
+
+    def rewrap_slots(self) -> int:
+        """Wrap every slot still under the previous key under the current one (each file
+        replaced atomically). Returns how many were rewrapped; slots that open with neither key
+        are left alone (they are reported when their recording is read)."""
+        count = 0
+        folder = self.keys_dir
+        for path in sorted(folder.glob("*.key")) if folder.is_dir() else []:
+            recording_id = path.stem
+            if not _is_uuid(recording_id):
+                continue
+            opened = self._open_slot(path.read_bytes(), recording_id)
+            if opened is None or opened[1]:
+                continue
+            nonce = secrets.token_bytes(12)
+            sealed = AESGCM(self.key).encrypt(nonce, opened[0], self._slot_aad(recording_id))
+            write_atomic(path, nonce + sealed)
+            count += 1
+        return count
 
     def wrap(self, file_key: bytes, recording_id: str, random_bytes: RandomBytes) -> Stanza:
         slot, slot_nonce, nonce = random_bytes(32), random_bytes(12), random_bytes(12)
-        aad = _SLOT_AAD + recording_id.encode() + self.vault_id.encode()
+        aad = self._slot_aad(recording_id)
         write_durably(  # exclusive: never replace the key of an existing recording
             self.slot_path(recording_id),
             slot_nonce + AESGCM(self.key).encrypt(slot_nonce, slot, aad),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 import os
 import secrets
+import struct
 import time
 import uuid
 from collections.abc import Iterable, Sequence
@@ -19,9 +21,11 @@ from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from audio import container as c
 from audio.durable import fsync_directory, write_atomic, write_durably
 from audio.encoding import b64, canonical_json, iso_time, loads, unb64
-from audio.errors import VaultError, WrongPassphrase
+from audio.errors import IntegrityError, VaultError, WrongPassphrase
 from audio.keys import RecoveryPublicKey, SigningKey, VerifyKey, hkdf
+from audio.recovery import recover
 from audio.stanzas import Identity, Recipient, VaultKey, X25519Recipient
+from audio.state import RECORDING, Registered, State, StateStore
 from audio.writer import ContainerWriter
 
 VAULT_FILE = "vault.json"
@@ -35,8 +39,14 @@ DEFAULT_KDF = {"algorithm": "argon2id", "memory_kib": 65536, "iterations": 3, "l
 # Bounds a vault file may ask for, so a hostile file cannot make unlocking take unbounded memory.
 KDF_LIMITS = {"memory_kib": (8192, 1048576), "iterations": (1, 16), "lanes": (1, 16)}
 
-_VAULT_KEY_AAD = b"gespreksopname-vault-key/1\x00"
-_SIGNING_KEY_AAD = b"gespreksopname-signing-key/1\x00"
+VAULT_VERSION = 2
+_VAULT_KEY_AAD = b"gespreksopname-vault-key/2\x00"
+_SIGNING_KEY_AAD = b"gespreksopname-signing-key/2\x00"
+_DATA_KEYS_AAD = b"gespreksopname-data-keys/2\x00"
+_PREVIOUS_KEY_AAD = b"gespreksopname-previous-key/2\x00"
+_MAC_CONTEXT = b"gespreksopname-vault/2\n"
+_STATE_INFO = b"gespreksopname-state/2"
+_EPOCH = struct.Struct(">H")
 
 
 def default_location() -> Path:
@@ -80,9 +90,69 @@ def _wrap_vault_key(
     return {"nonce": b64(nonce), "ciphertext": b64(ciphertext)}
 
 
+def _seal(key: bytes, plain: bytes, aad: bytes) -> dict[str, str]:
+    nonce = secrets.token_bytes(12)
+    return {"nonce": b64(nonce), "ciphertext": b64(AESGCM(key).encrypt(nonce, plain, aad))}
+
+
+def _open(key: bytes, sealed: Any, aad: bytes) -> bytes:
+    """Decrypt a {nonce, ciphertext} field; InvalidTag or ValueError when it does not open."""
+    return AESGCM(key).decrypt(unb64(sealed["nonce"], 12), unb64(sealed["ciphertext"]), aad)
+
+
+def _mac(vault_key: bytes, doc: dict[str, Any]) -> bytes:
+    """Authenticates every field of vault.json (the public key above all)."""
+    body = {k: v for k, v in doc.items() if k != "mac"}
+    key = hkdf(vault_key, b"gespreksopname-vault-file/2")
+    return hmac.digest(key, _MAC_CONTEXT + canonical_json(body), "sha256")
+
+
+def _vault_doc(
+    *,
+    vault_id: str,
+    created: str,
+    kdf: dict[str, Any],
+    wrapped: dict[str, str],
+    vault_key: bytes,
+    signing: SigningKey,
+    data_keys: Sequence[bytes],
+    previous: bytes | None,
+) -> dict[str, Any]:
+    """A complete, authenticated vault.json document."""
+    ident = vault_id.encode()
+    public = signing.public.raw
+    doc: dict[str, Any] = {
+        "type": "gespreksopname-vault",
+        "version": VAULT_VERSION,
+        "vault_id": vault_id,
+        "created": created,
+        "kdf": kdf,
+        "vault_key": wrapped,
+        "signing_key": {
+            "public_key": b64(public),
+            **_seal(vault_key, signing.seed(), _SIGNING_KEY_AAD + ident + public),
+        },
+        "data_keys": _seal(
+            vault_key, canonical_json([b64(k) for k in data_keys]), _DATA_KEYS_AAD + ident
+        ),
+        "previous_key": (
+            None if previous is None else _seal(vault_key, previous, _PREVIOUS_KEY_AAD + ident)
+        ),
+    }
+    doc["mac"] = b64(_mac(vault_key, doc))
+    return doc
+
+
+def _write_doc(root: Path, doc: dict[str, Any]) -> None:
+    try:
+        write_atomic(root / VAULT_FILE, json.dumps(doc, indent=2, sort_keys=True).encode())
+    except OSError as exc:
+        raise VaultError("error.vault_unwritable", path=str(root), reason=exc.strerror) from exc
+
+
 @dataclass(frozen=True)
 class Vault:
-    """A vault on disk, still locked."""
+    """A vault on disk, still locked. Nothing read from it is trusted before `unlock`."""
 
     root: Path
     doc: dict[str, Any]
@@ -92,7 +162,9 @@ class Vault:
         return str(self.doc["vault_id"])
 
     @property
-    def public_key(self) -> VerifyKey:
+    def claimed_public_key(self) -> VerifyKey:
+        """The public key as the file states it, NOT authenticated: for messages only. The
+        authenticated key is `UnlockedVault.signing_key.public`."""
         return VerifyKey(unb64(self.doc["signing_key"]["public_key"], 32))
 
     @classmethod
@@ -115,29 +187,27 @@ class Vault:
         _check_kdf(kdf)
         vault_key = secrets.token_bytes(32)
         signing = SigningKey.generate()
-        public = signing.public.raw
-        nonce = secrets.token_bytes(12)
-        sealed_seed = AESGCM(vault_key).encrypt(
-            nonce, signing.seed(), _SIGNING_KEY_AAD + vault_id.encode() + public
+        data_keys = (secrets.token_bytes(32),)
+        doc = _vault_doc(
+            vault_id=vault_id,
+            created=iso_time(time.time()),
+            kdf=kdf,
+            wrapped=_wrap_vault_key(vault_id, vault_key, passphrase, kdf),
+            vault_key=vault_key,
+            signing=signing,
+            data_keys=data_keys,
+            previous=None,
         )
-        doc = {
-            "type": "gespreksopname-vault",
-            "version": 1,
-            "vault_id": vault_id,
-            "created": iso_time(time.time()),
-            "kdf": kdf,
-            "vault_key": _wrap_vault_key(vault_id, vault_key, passphrase, kdf),
-            "signing_key": {
-                "public_key": b64(public),
-                "nonce": b64(nonce),
-                "ciphertext": b64(sealed_seed),
-            },
-        }
+        unlocked = UnlockedVault(
+            cls(root, doc), VaultKey(vault_id, vault_key, root / KEYS), signing, data_keys
+        )
+        # The state first: a vault.json without its state would look like a deleted state.
         try:
-            write_atomic(root / VAULT_FILE, json.dumps(doc, indent=2, sort_keys=True).encode())
+            unlocked.state.write(State())
         except OSError as exc:
             raise VaultError("error.vault_unwritable", path=str(root), reason=exc.strerror) from exc
-        return UnlockedVault(cls(root, doc), VaultKey(vault_id, vault_key, root / KEYS), signing)
+        _write_doc(root, doc)
+        return unlocked
 
     @classmethod
     def open(cls, root: Path) -> Vault:
@@ -153,8 +223,11 @@ class Vault:
             doc = loads(raw)
             if doc.get("type") != "gespreksopname-vault":
                 raise ValueError("not a vault")
-            if doc.get("version") != 1:
+            version = doc.get("version")
+            if isinstance(version, int) and version > VAULT_VERSION:
                 raise VaultError("error.vault_newer", path=str(root))
+            if version != VAULT_VERSION:
+                raise VaultError("error.vault_older", path=str(root), version=version)
             uuid.UUID(doc["vault_id"])
             _check_kdf(doc["kdf"])
             unb64(doc["vault_key"]["nonce"], 12)
@@ -162,35 +235,50 @@ class Vault:
             unb64(doc["signing_key"]["public_key"], 32)
             unb64(doc["signing_key"]["nonce"], 12)
             unb64(doc["signing_key"]["ciphertext"], 48)
+            unb64(doc["data_keys"]["nonce"], 12)
+            if doc.get("previous_key") is not None:
+                unb64(doc["previous_key"]["nonce"], 12)
+            unb64(doc["mac"], 32)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise VaultError("error.vault_damaged", path=str(root)) from exc
         return cls(root, doc)
 
     def unlock(self, passphrase: str) -> UnlockedVault:
-        """Open the keys with the passphrase. WrongPassphrase changes nothing on disk."""
+        """Open the keys with the passphrase and authenticate the whole file. WrongPassphrase
+        changes nothing on disk; a changed field is a VaultError, never trusted. A passphrase
+        change that was cut short (a crash) is finished here."""
         kdf = self.doc["kdf"]
         wrapped = self.doc["vault_key"]
-        aad = _VAULT_KEY_AAD + self.vault_id.encode() + canonical_json(kdf)
+        ident = self.vault_id.encode()
+        aad = _VAULT_KEY_AAD + ident + canonical_json(kdf)
         try:
             vault_key = AESGCM(_derive(passphrase, kdf)).decrypt(
                 unb64(wrapped["nonce"]), unb64(wrapped["ciphertext"]), aad
             )
         except InvalidTag as exc:
             raise WrongPassphrase() from exc
+        if not hmac.compare_digest(_mac(vault_key, self.doc), unb64(self.doc["mac"], 32)):
+            raise VaultError("error.vault_changed", path=str(self.root))
         sealed = self.doc["signing_key"]
         public = unb64(sealed["public_key"])
         try:
-            seed = AESGCM(vault_key).decrypt(
-                unb64(sealed["nonce"]),
-                unb64(sealed["ciphertext"]),
-                _SIGNING_KEY_AAD + self.vault_id.encode() + public,
-            )
-        except InvalidTag as exc:
+            seed = _open(vault_key, sealed, _SIGNING_KEY_AAD + ident + public)
+            keys = loads(_open(vault_key, self.doc["data_keys"], _DATA_KEYS_AAD + ident))
+            data_keys = tuple(unb64(k, 32) for k in keys)
+            previous = self.doc.get("previous_key")
+            old = None
+            if previous is not None:
+                old = _open(vault_key, previous, _PREVIOUS_KEY_AAD + ident)
+        except (InvalidTag, ValueError, TypeError) as exc:
             raise VaultError("error.vault_damaged", path=str(self.root)) from exc
         signing = SigningKey.from_seed(seed)
-        if signing.public.raw != public:
+        if signing.public.raw != public or not data_keys:
             raise VaultError("error.vault_damaged", path=str(self.root))
-        return UnlockedVault(self, VaultKey(self.vault_id, vault_key, self.root / KEYS), signing)
+        key = VaultKey(self.vault_id, vault_key, self.root / KEYS, previous=old)
+        unlocked = UnlockedVault(self, key, signing, data_keys)
+        if old is not None:
+            unlocked = unlocked.finish_rotation()
+        return unlocked
 
     def recording_paths(self) -> list[Path]:
         folder = self.root / RECORDINGS
@@ -220,15 +308,31 @@ def uuid_like(value: str) -> bool:
 
 @dataclass(frozen=True)
 class UnlockedVault:
-    """A vault with its keys in memory."""
+    """A vault with its keys in memory.
+
+    `data_keys` encrypt the audit trail and the vault's documents: one key per passphrase
+    epoch, the last one current, so an old vault file and an old passphrase open nothing
+    written after a change.
+    """
 
     vault: Vault
     key: VaultKey
     signing_key: SigningKey
+    data_keys: tuple[bytes, ...]
 
     @property
     def root(self) -> Path:
         return self.vault.root
+
+    @property
+    def epoch(self) -> int:
+        return len(self.data_keys) - 1
+
+    @property
+    def state(self) -> StateStore:
+        key = hkdf(self.key.key, _STATE_INFO)
+        previous = None if self.key.previous is None else hkdf(self.key.previous, _STATE_INFO)
+        return StateStore(self.root, self.vault.vault_id, key, previous)
 
     def identities(self) -> list[Identity]:
         return [self.key]
@@ -249,9 +353,14 @@ class UnlockedVault:
         recovery_keys: Sequence[RecoveryPublicKey] = (),
         **options: Any,
     ) -> ContainerWriter:
-        """Start a new container in the vault; the caller writes audio and seals it."""
+        """Start a new container in the vault; the caller writes audio and seals it.
+
+        The register knows the recording before its container exists, and learns its seal
+        when the writer seals it (if that fails, the next `reconcile` does it)."""
         recording_id = str(uuid.uuid4())
         path = self.root / RECORDINGS / f"{recording_id}{c.SUFFIX}"
+        with self.state.locked() as state:
+            state.recordings[recording_id] = Registered(RECORDING)
         return ContainerWriter(
             path,
             recipients=self.recipients(recovery_keys),
@@ -261,21 +370,59 @@ class UnlockedVault:
             sample_format=sample_format,
             session=session,
             recording_id=recording_id,
+            on_sealed=self.register_seal,
             **options,
         )
 
-    def _document_aead(self, kind: str) -> AESGCM:
-        return AESGCM(hkdf(self.key.key, b"gespreksopname-document/1:" + kind.encode()))
+    def register_seal(self, manifest: dict[str, Any], seal_sha256: str) -> None:
+        """Record a recording's final state; a final state is never replaced."""
+        recording_id = str(manifest["recording_id"])
+        with self.state.locked() as state:
+            entry = state.recordings.get(recording_id, Registered(RECORDING))
+            if entry.state != RECORDING:
+                raise IntegrityError("register_final", None, state=entry.state)
+            state.recordings[recording_id] = entry.sealed(
+                state=str(manifest["state"]),
+                chunks=int(manifest["chunks"]),
+                frames=int(manifest["frames"]),
+                pcm=str(manifest["pcm_sha256"]),
+                seal=seal_sha256,
+            )
+
+    def recover(self, path: Path) -> dict[str, Any]:
+        """Seal what a crash left of one of this vault's recordings, as `audio.recovery`
+        does, but only when the register knows it as being recorded: a recording it knows as
+        sealed, recovered or purged, or does not know at all, is refused (IntegrityError)."""
+        recording_id = Path(path).name.removesuffix(c.SUFFIX)
+        entry = self.state.read().recordings.get(recording_id)
+        if entry is None:
+            raise IntegrityError("unregistered", None)
+        if entry.state != RECORDING:
+            raise IntegrityError("register_final", None, state=entry.state)
+        return recover(
+            path,
+            self.identities(),
+            self.signing_key,
+            self.root / INTERRUPTED,
+            on_sealed=self.register_seal,
+        )
+
+    def _document_aead(self, kind: str, epoch: int) -> AESGCM:
+        info = b"gespreksopname-document/2:" + kind.encode()
+        return AESGCM(hkdf(self.data_keys[epoch], info))
 
     def store_document(self, kind: str, doc_id: str, doc: dict[str, Any]) -> Path:
         """Keep a small document (a refusal, say) encrypted in the vault under `kind/`."""
         if not uuid_like(doc_id):
             raise ValueError("document ids are UUIDs")
         nonce = secrets.token_bytes(12)
-        sealed = self._document_aead(kind).encrypt(nonce, canonical_json(doc), doc_id.encode())
+        epoch = _EPOCH.pack(self.epoch)
+        sealed = self._document_aead(kind, self.epoch).encrypt(
+            nonce, canonical_json(doc), doc_id.encode() + epoch
+        )
         path = self.root / kind / f"{doc_id}.enc"
         try:
-            write_durably(path, nonce + sealed)
+            write_durably(path, epoch + nonce + sealed)
         except OSError as exc:
             raise VaultError(
                 "error.vault_unwritable", path=str(self.root), reason=exc.strerror
@@ -286,10 +433,15 @@ class UnlockedVault:
         path = self.root / kind / f"{doc_id}.enc"
         try:
             data = path.read_bytes()
-            plain = self._document_aead(kind).decrypt(data[:12], data[12:], doc_id.encode())
+            (epoch,) = _EPOCH.unpack_from(data)
+            if epoch >= len(self.data_keys):
+                raise ValueError("unknown epoch")
+            nonce, sealed = data[2:14], data[14:]
+            aead = self._document_aead(kind, epoch)
+            plain = aead.decrypt(nonce, sealed, doc_id.encode() + data[:2])
         except FileNotFoundError as exc:
             raise VaultError("error.unknown_document", id=doc_id) from exc
-        except (OSError, InvalidTag, ValueError) as exc:
+        except (OSError, InvalidTag, ValueError, struct.error) as exc:
             raise VaultError("error.document_damaged", id=doc_id) from exc
         doc: dict[str, Any] = loads(plain)
         return doc
@@ -299,7 +451,8 @@ class UnlockedVault:
         return sorted(p.stem for p in folder.glob("*.enc")) if folder.is_dir() else []
 
     def destroy_recording(self, recording_id: str) -> None:
-        """Destroy a recording: its key slot first (so no copy opens again), then its files."""
+        """Destroy a recording: its key slot first (so no copy opens again), then its files.
+        The register keeps that it was purged."""
         slot = self.key.slot_path(recording_id)
         if slot.exists():
             size = slot.stat().st_size
@@ -314,16 +467,56 @@ class UnlockedVault:
         fsync_directory(self.root / RECORDINGS)
 
     def change_passphrase(self, new_passphrase: str) -> UnlockedVault:
-        """Rewrap the vault key under a new passphrase (fresh salt); no recording is rewritten."""
+        """Rotate the vault key: a new key under the new passphrase (fresh salt) and a new data
+        key epoch; the state and every recording's key slot are rewrapped (no audio is
+        rewritten). The old key stays in vault.json, under the new one, until the rotation is
+        complete, so a crash at any step leaves a vault that opens with the new passphrase."""
         if not new_passphrase:
             raise VaultError("error.empty_passphrase")
-        kdf = dict(self.vault.doc["kdf"], salt=b64(secrets.token_bytes(16)))
-        doc = dict(self.vault.doc, kdf=kdf)
-        doc["vault_key"] = _wrap_vault_key(self.vault.vault_id, self.key.key, new_passphrase, kdf)
-        try:
-            write_atomic(self.root / VAULT_FILE, json.dumps(doc, indent=2, sort_keys=True).encode())
-        except OSError as exc:
-            raise VaultError(
-                "error.vault_unwritable", path=str(self.root), reason=exc.strerror
-            ) from exc
-        return UnlockedVault(Vault(self.root, doc), self.key, self.signing_key)
+        doc = self.vault.doc
+        kdf = dict(doc["kdf"], salt=b64(secrets.token_bytes(16)))
+        vault_id = self.vault.vault_id
+        new_key = secrets.token_bytes(32)
+        data_keys = (*self.data_keys, secrets.token_bytes(32))
+        with self.state.lock():
+            state = self.state.read_or_none()
+            new_doc = _vault_doc(
+                vault_id=vault_id,
+                created=str(doc["created"]),
+                kdf=kdf,
+                wrapped=_wrap_vault_key(vault_id, new_key, new_passphrase, kdf),
+                vault_key=new_key,
+                signing=self.signing_key,
+                data_keys=data_keys,
+                previous=self.key.key,
+            )
+            _write_doc(self.root, new_doc)
+            key = VaultKey(vault_id, new_key, self.root / KEYS, previous=self.key.key)
+            rotated = UnlockedVault(Vault(self.root, new_doc), key, self.signing_key, data_keys)
+            if state is not None:
+                rotated.state.write(state)
+        return rotated.finish_rotation()
+
+    def finish_rotation(self) -> UnlockedVault:
+        """Rewrap what is still under the previous vault key, then forget that key."""
+        if self.key.previous is None:
+            return self
+        with self.state.lock():
+            state = self.state.read_or_none()
+            if state is not None:
+                self.state.write(state)  # under the current key
+            self.key.rewrap_slots()
+            doc = self.vault.doc
+            new_doc = _vault_doc(
+                vault_id=self.vault.vault_id,
+                created=str(doc["created"]),
+                kdf=doc["kdf"],
+                wrapped=doc["vault_key"],
+                vault_key=self.key.key,
+                signing=self.signing_key,
+                data_keys=self.data_keys,
+                previous=None,
+            )
+            _write_doc(self.root, new_doc)
+        key = VaultKey(self.vault.vault_id, self.key.key, self.root / KEYS)
+        return UnlockedVault(Vault(self.root, new_doc), key, self.signing_key, self.data_keys)

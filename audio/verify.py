@@ -67,6 +67,7 @@ class Scan:
     end: int = 0  # file offset after the last authenticated chunk
     manifest: dict[str, Any] | None = None
     signer: VerifyKey | None = None
+    seal_sha256: str = ""  # of the manifest chunk's body: what the vault's register keeps
     hasher: BackgroundSha256 = field(default_factory=BackgroundSha256)
 
 
@@ -124,7 +125,9 @@ def _scan_chunks(stream: c.ChunkStream, state: Scan, sink: AudioSink | None) -> 
         elif chunk.kind == c.EVENT:
             state.events.append(chunk.json())
         else:
-            state.manifest, state.signer = open_manifest(bytes(chunk.body), chunk.index)
+            body = bytes(chunk.body)
+            state.manifest, state.signer = open_manifest(body, chunk.index)
+            state.seal_sha256 = hashlib.sha256(body).hexdigest()
             _check_manifest(state, chunk)
             state.end = chunk.end
             return state
@@ -175,6 +178,7 @@ class Report:
     signer: VerifyKey
     signer_name: str
     chunks: int
+    seal_sha256: str
 
     @property
     def recording_id(self) -> str:
@@ -197,4 +201,4 @@ def verify(
     name = trusted.get(state.signer.raw)
     if name is None:
         raise IntegrityError("untrusted", None, fingerprint=state.signer.fingerprint)
-    return Report(Path(path), state.manifest, state.signer, name, state.chunks)
+    return Report(Path(path), state.manifest, state.signer, name, state.chunks, state.seal_sha256)

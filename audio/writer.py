@@ -32,6 +32,8 @@ from audio.stanzas import FILE_KEY_SIZE, RandomBytes, Recipient
 SOFTWARE = "gespreksopname 0.1.0"
 EVENT_KINDS = ("pause", "resume", "marker", "warning")  # warning: why a recording stopped
 SAMPLE_RATES = range(8000, 384001)
+# Told of a seal: the manifest and the SHA-256 of the manifest chunk's body (the register's).
+SealCallback = Callable[[dict[str, Any], str], None]
 
 
 class ContainerWriter:
@@ -56,6 +58,7 @@ class ContainerWriter:
         clock: Callable[[], float] = time.time,
         random_bytes: RandomBytes = os.urandom,
         duration_s: float | None = None,
+        on_sealed: SealCallback | None = None,
     ) -> None:
         if sample_format not in c.SAMPLE_WIDTHS:
             raise FormatError("error.sample_format", sample_format=sample_format)
@@ -105,6 +108,8 @@ class ContainerWriter:
         header = c.encode_header(file_key, self.recording_id, self._payload_nonce, stanzas)
         self._aead = AESGCM(c.payload_key(file_key, self._payload_nonce))
         self._file_key = file_key  # for the final chunk's one-time key
+        self._on_sealed = on_sealed
+        self.register_error: Exception | None = None  # telling `on_sealed` failed
         self._random_bytes = random_bytes
 
         self.started = clock()
@@ -264,7 +269,18 @@ class ContainerWriter:
             return self._seal_after_failure()
         self._sealed = True
         self.close()
+        self._tell_sealed(manifest, body)
         return manifest
+
+    def _tell_sealed(self, manifest: dict[str, Any], body: bytes) -> None:
+        """The seal is on disk; a failure to register it (a full disk, a locked state) must
+        not undo that: it is kept, and the vault's reconcile registers the seal later."""
+        if self._on_sealed is None:
+            return
+        try:
+            self._on_sealed(manifest, hashlib.sha256(body).hexdigest())
+        except Exception as exc:  # any failure: the sealed file stands
+            self.register_error = exc
 
     def _seal_after_failure(self) -> dict[str, Any]:
         """Cut off a torn chunk and append a manifest marked interrupted (final flag 0x02, under
@@ -294,6 +310,7 @@ class ContainerWriter:
             raise WriteError("error.write_failed", reason=exc.strerror or str(exc)) from exc
         self._sealed = True
         self.close()
+        self._tell_sealed(manifest, body)
         return manifest
 
     def _final_chunk(self, flag: int, time_ms: int, body: bytes) -> bytes:

@@ -1,11 +1,12 @@
-"""The audit log: append-only, hash-chained, signed with the installation key, encrypted at rest.
+"""The audit log: append-only, hash-chained, signed, encrypted at rest, anchored in the vault.
 
 `audit.log` holds one JSON line per action. Each line carries its sequence number, the SHA-256
-of the previous line, the entry encrypted with a key derived from the vault key (so no name of
-a citizen is readable on disk), and an Ed25519 signature over all of that. `audit.head` holds
-the signed sequence number and hash of the last line, so cutting lines off the end is detected
-too. Changing, removing, reordering or truncating lines is reported with the line where it is.
-Limitation: replacing both files by an older, complete copy (a rollback) is not detectable here.
+of the previous line, the entry encrypted with the current data key (so no name of a citizen is
+readable on disk), and an Ed25519 signature over all of that. The head of the trail (sequence
+number, hash and the last line itself) lives in the vault's authenticated state (`state.enc`,
+see audio/state.py), written before the line is appended: deleting, cutting or putting back an
+older trail is found, and a line torn by a power cut is repaired from the state at the next
+unlock. No single line can lock the vault: appending needs only the state.
 """
 
 from __future__ import annotations
@@ -16,23 +17,23 @@ import hmac
 import os
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from audio.durable import write_atomic
 from audio.encoding import b64, canonical_json, iso_time, loads, unb64
 from audio.errors import GespreksError
-from audio.filelock import try_lock, unlock
 from audio.keys import hkdf
+from audio.state import GENESIS, State, StateError
 from audio.vault import UnlockedVault
 
 LOG_FILE = "audit.log"
-HEAD_FILE = "audit.head"
-GENESIS = "0" * 64
-_CONTEXT = b"gespreksopname-audit/1\n"
+DAMAGED_SUFFIX = ".damaged"
+_CONTEXT = b"gespreksopname-audit/2\n"
+MAX_ENTRY = 16384  # bytes of one entry's JSON; longer texts are refused before anything is written
 ACTIONS = (
     "vault_created",
     "unlocked",
@@ -54,7 +55,12 @@ ACTIONS = (
     "released",
     "purged",
     "recovery_opened",
+    "audit_repaired",
+    "register_reconciled",
 )
+
+# Changes the register together with the entry that records it (one state write).
+RegisterChange = Callable[[State], None]
 
 
 class AuditError(GespreksError):
@@ -78,14 +84,21 @@ class AuditLog:
     def __init__(self, vault: UnlockedVault) -> None:
         self.vault = vault
         self.path = vault.root / LOG_FILE
-        self.head_path = vault.root / HEAD_FILE
-        self._aead = AESGCM(hkdf(vault.key.key, b"gespreksopname-audit/1"))
+
+    def _aead(self, epoch: int) -> AESGCM:
+        return AESGCM(hkdf(self.vault.data_keys[epoch], b"gespreksopname-audit/2"))
 
     # -- writing ----------------------------------------------------------------------------
     def append(
-        self, action: str, recording_id: str | None = None, **details: Any
+        self,
+        action: str,
+        recording_id: str | None = None,
+        *,
+        register: RegisterChange | None = None,
+        **details: Any,
     ) -> dict[str, Any]:
-        """Add one signed, encrypted, chained entry. Returns the entry (plaintext)."""
+        """Add one signed, encrypted, chained entry (and its change to the register, if any):
+        the state with the new head first, then the line. Returns the entry (plaintext)."""
         if action not in ACTIONS:
             raise ValueError(f"unknown audit action {action!r}")
         entry = {
@@ -95,80 +108,100 @@ class AuditLog:
             "recording_id": recording_id,
             "details": details,
         }
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
-        with os.fdopen(fd, "r+b") as handle:
-            for _ in range(200):  # another process may be appending; wait up to ~2 s
-                if try_lock(handle):
-                    break
-                time.sleep(0.01)
-            else:
-                raise AuditError("audit.busy")
-            try:
-                seq, prev = self._tail(handle)
-                line = self._seal(seq + 1, prev, entry)
-                handle.seek(0, os.SEEK_END)
-                handle.write(line + b"\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-                self._write_head(seq + 1, hashlib.sha256(line).hexdigest())
-            finally:
-                unlock(handle)
+        size = len(canonical_json(entry))
+        if size > MAX_ENTRY:
+            raise AuditError("error.audit_entry_too_large", size=size, limit=MAX_ENTRY)
+        store = self.vault.state
+        with store.lock():
+            state = store.read()
+            if register is not None:
+                register(state)
+            line = self._seal(state.audit_seq + 1, state.audit_hash, entry)
+            state.audit_seq += 1
+            state.audit_hash = hashlib.sha256(line).hexdigest()
+            state.audit_line = line
+            store.write(state)  # the anchor first: a torn line is repaired from it
+            self._append_line(line)
         return entry
+
+    def _append_line(self, line: bytes) -> None:
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(line + b"\n")
+            handle.flush()
+            os.fsync(handle.fileno())
 
     def _seal(self, seq: int, prev: str, entry: dict[str, Any]) -> bytes:
         nonce = secrets.token_bytes(12)
-        aad = f"{seq}:{prev}".encode()
+        epoch = self.vault.epoch
+        aad = f"{seq}:{prev}:{epoch}".encode()
         body = {
             "seq": seq,
             "prev": prev,
+            "epoch": epoch,
             "nonce": b64(nonce),
-            "entry": b64(self._aead.encrypt(nonce, canonical_json(entry), aad)),
+            "entry": b64(self._aead(epoch).encrypt(nonce, canonical_json(entry), aad)),
         }
         body["sig"] = b64(self.vault.signing_key.sign(_CONTEXT + canonical_json(body)))
         return canonical_json(body)
 
-    def _write_head(self, seq: int, digest: str) -> None:
-        head = {"seq": seq, "hash": digest}
-        head["sig"] = b64(self.vault.signing_key.sign(_CONTEXT + canonical_json(head)))
-        write_atomic(self.head_path, canonical_json(head))
-
-    def _tail(self, handle: Any) -> tuple[int, str]:
-        """Sequence number and hash to chain onto: the last line's, or the signed head's when
-        lines were cut off, so that an append never hides a truncation."""
-        seq, digest = self._last_line(handle)
-        try:
-            head = loads(self.head_path.read_bytes())
-            signature = unb64(head.pop("sig"), 64)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return seq, digest
-        public = self.vault.signing_key.public
-        if public.verify(signature, _CONTEXT + canonical_json(head)) and head["seq"] > seq:
-            return int(head["seq"]), str(head["hash"])
-        return seq, digest
-
-    @staticmethod
-    def _last_line(handle: Any) -> tuple[int, str]:
-        size = handle.seek(0, os.SEEK_END)
-        if size == 0:
-            return 0, GENESIS
-        handle.seek(max(0, size - 65536))
-        lines = handle.read().rstrip(b"\n").split(b"\n")
-        last = lines[-1]
-        try:
-            seq = int(loads(last)["seq"])
-        except (ValueError, KeyError, TypeError) as exc:
-            raise AuditError("audit.damaged_tail") from exc
-        return seq, hashlib.sha256(last).hexdigest()
+    # -- repair -----------------------------------------------------------------------------
+    def repair(self) -> dict[str, Any] | None:
+        """Repair what a power cut leaves at the end of the trail: a torn or missing last line
+        (the state holds it) or bytes after the anchored line. Whatever is cut off is kept in
+        `audit.log.damaged`, and an entry says so. Returns that entry's details, or None when
+        there was nothing to repair (or nothing that can safely be repaired: that stays a
+        problem for `read`)."""
+        with self.vault.state.lock():
+            try:
+                state = self.vault.state.read()
+            except StateError:
+                return None
+            line = state.audit_line
+            if line is None:
+                return None
+            try:
+                size = self.path.stat().st_size
+            except FileNotFoundError:
+                return None
+            with open(self.path, "r+b") as handle:
+                window = min(size, len(line) * 2 + 65536)
+                handle.seek(size - window)
+                tail = handle.read()
+                if tail.endswith(b"\n" + line + b"\n") or tail == line + b"\n":
+                    return None
+                cut, restore = _repair_point(tail, line, state.audit_seq)
+                if cut is None:
+                    return None
+                cut_at = size - window + cut
+                handle.seek(cut_at)
+                removed = handle.read()
+                damaged = self.path.with_name(self.path.name + DAMAGED_SUFFIX)
+                with open(damaged, "ab") as keep:
+                    keep.write(removed)
+                    keep.flush()
+                    os.fsync(keep.fileno())
+                handle.truncate(cut_at)
+                if restore:
+                    handle.seek(cut_at)
+                    handle.write(line + b"\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+        self.append(
+            "audit_repaired", removed_bytes=len(removed), kept_in=damaged.name, restored=restore
+        )
+        return {"removed_bytes": len(removed), "kept_in": damaged.name, "restored": restore}
 
     # -- reading ----------------------------------------------------------------------------
     def read(self) -> tuple[list[dict[str, Any]], Problem | None]:
-        """All entries that verify, in order, and the first problem found (None when intact)."""
+        """All entries that verify, in order, and the first problem found (None when intact):
+        in the lines themselves, or between the trail and the state that anchors it."""
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
             raw = b""
         entries: list[dict[str, Any]] = []
-        prev, seq, before = GENESIS, 0, GENESIS
+        prev, seq = GENESIS, 0
         public = self.vault.signing_key.public
         lines = raw.split(b"\n")
         if lines and lines[-1] == b"":
@@ -179,6 +212,9 @@ class AuditLog:
                 signature = unb64(body.pop("sig"), 64)
                 nonce = unb64(body["nonce"], 12)
                 sealed = unb64(body["entry"])
+                epoch = body["epoch"]
+                if not isinstance(epoch, int) or not 0 <= epoch < len(self.vault.data_keys):
+                    raise ValueError("unknown epoch")
             except (ValueError, KeyError, TypeError, AttributeError):
                 return entries, Problem(number, "damaged")
             if not public.verify(signature, _CONTEXT + canonical_json(body)):
@@ -188,47 +224,52 @@ class AuditLog:
             if not hmac.compare_digest(str(body["prev"]), prev):
                 return entries, Problem(number, "chain")
             try:
-                plain = self._aead.decrypt(nonce, sealed, f"{body['seq']}:{prev}".encode())
+                aad = f"{body['seq']}:{prev}:{epoch}".encode()
+                plain = self._aead(epoch).decrypt(nonce, sealed, aad)
             except InvalidTag:
                 return entries, Problem(number, "damaged")
             entries.append({"seq": body["seq"], **loads(plain)})
-            before = prev
             seq, prev = body["seq"], hashlib.sha256(line).hexdigest()
-        return entries, self._check_head(seq, prev, before, len(lines))
+        return entries, self._check_anchor(seq, prev, len(lines))
 
-    def _check_head(self, seq: int, digest: str, before: str, count: int) -> Problem | None:
+    def _check_anchor(self, seq: int, digest: str, count: int) -> Problem | None:
         try:
-            head = loads(self.head_path.read_bytes())
-            signature = unb64(head.pop("sig"), 64)
-        except FileNotFoundError:
-            return None if count == 0 else Problem(count, "head_missing")
-        except (ValueError, KeyError, TypeError, AttributeError):
-            return Problem(count, "head_damaged")
-        if not self.vault.signing_key.public.verify(signature, _CONTEXT + canonical_json(head)):
-            return Problem(count, "head_damaged")
-        if head.get("seq") == seq and head.get("hash") == digest:
+            state = self.vault.state.read()
+        except StateError:
+            return Problem(count, "state_missing")
+        if state.audit_seq == seq and hmac.compare_digest(state.audit_hash, digest):
             return None
-        if isinstance(head.get("seq"), int) and head["seq"] > seq:
+        if state.audit_seq > seq:
             return Problem(count + 1, "truncated")
-        # A head one entry behind is what a crash between the two writes leaves: the entry
-        # itself is signed, so it cannot have been forged.
-        if head.get("seq") == seq - 1 and head.get("hash") == before:
-            return None
-        return Problem(count, "head_mismatch")
+        return Problem(count, "rolled_back")
+
+
+def _repair_point(tail: bytes, line: bytes, seq: int) -> tuple[int | None, bool]:
+    """Where to cut the end of the trail (an offset in `tail`), and whether the anchored line
+    must be put back.
+
+    The anchored line present with bytes after it: cut after it. Not present, but the last
+    whole line is the one before it (the anchored line's `prev`): cut after that and put the
+    anchored line back. Anything else is not what a power cut leaves: (None, False)."""
+    at = tail.rfind(b"\n" + line + b"\n")
+    if at >= 0:
+        return at + len(line) + 2, False
+    if tail.startswith(line + b"\n"):
+        return len(line) + 1, False
+    try:
+        prev = str(loads(line)["prev"])
+    except (ValueError, KeyError, TypeError):
+        return None, False
+    end = tail.rfind(b"\n")
+    if end < 0:
+        # No whole line at all: only the very first line can have been torn.
+        return (0, True) if seq == 1 and prev == GENESIS else (None, False)
+    begin = tail.rfind(b"\n", 0, end) + 1
+    if hashlib.sha256(tail[begin:end]).hexdigest() == prev:
+        return end + 1, True
+    return None, False
 
 
 def entries_for(log: AuditLog, recording_id: str) -> list[dict[str, Any]]:
     entries, _problem = log.read()
     return [e for e in entries if e.get("recording_id") == recording_id]
-
-
-def holds(entries: list[dict[str, Any]]) -> dict[str, str]:
-    """Recordings on hold (id -> reason), replayed from the log's held/released entries."""
-    state: dict[str, str] = {}
-    for entry in entries:
-        rid = entry.get("recording_id")
-        if entry["action"] == "held" and rid:
-            state[rid] = str(entry["details"].get("reason", ""))
-        elif entry["action"] == "released" and rid:
-            state.pop(rid, None)
-    return state

@@ -34,7 +34,7 @@ def test_every_key_used_in_the_code_exists() -> None:
     for folder in ("audio", "policy", "desktop"):
         for path in (ROOT / folder).rglob("*.py"):
             used |= set(pattern.findall(path.read_text()))
-    files = {"audit.log", "audit.head"}  # file names, not messages
+    files = {"audit.log", "state.enc", "state.lock"}  # file names, not messages
     missing = {key for key in used - files if key not in keys("nl")}
     assert not missing
 
