@@ -5,6 +5,10 @@ format and the hash of its audio, the rule-c notice, and the installation key th
 It travels inside the file (a RIFF chunk in WAV, a Vorbis comment in FLAC, an ID3 TXXX frame in
 MP3), so a lone file that a citizen mails back, renamed or not, can still be verified.
 
+The metadata around the seal is fixed too: `wav_info`, `flac_head` and `id3_tag` below give it
+byte for byte from the record and the seal, for the writer and for the verifier alike, so a copy
+verifies only when it carries exactly that metadata and nothing else.
+
 What the record's `audio_sha256` covers, by format:
 - wav:  the whole file up to the seal chunk's payload (header, INFO, data, seal chunk header),
         so any changed byte outside the seal itself is found; `pcm_sha256` covers the samples.
@@ -18,14 +22,20 @@ import base64
 import binascii
 from typing import Any
 
+from audio import flacmeta
 from audio.encoding import b64, canonical_json, loads, unb64
 from audio.errors import IntegrityError
+from audio.id3 import build_tag
 from audio.keys import SigningKey, VerifyKey
 
 COPY_CONTEXT = b"gespreksopname-copy/1\n"
 TEXT_PREFIX = "gespreksopname-seal/1:"
 WAV_CHUNK = b"gsop"
 HASH_PLACEHOLDER = "0" * 64
+SOFTWARE = "Gespreksopname"
+SEAL_DESCRIPTION = "gespreksopname-seal"  # the TXXX frame that holds the seal in an MP3
+ID3_FRAMES = ("TIT2", "TCOP", "TSSE", "TXXX", "COMM")  # in the order `id3_tag` writes them
+FLAC_KEYS = ("title", "copyright", "software", "comment")  # the same for `flac_head`
 
 
 def sign_record(record: dict[str, Any], signer: SigningKey) -> bytes:
@@ -37,20 +47,99 @@ def sign_record(record: dict[str, Any], signer: SigningKey) -> bytes:
     return canonical_json({"record": record, "signature": b64(signature)})
 
 
+_SIGNER_FIELDS = {"algorithm", "public_key", "fingerprint"}
+_HEX64 = frozenset("0123456789abcdef")
+# The fields the verifier reads, and what they must be; the signature covers all of them.
+_SHAPE: dict[str, Any] = {
+    "format": ("wav", "flac", "mp3"),
+    "sample_format": ("s16le", "s24le"),
+}
+
+
+def _check_shape(record: dict[str, Any]) -> None:
+    for name, allowed in _SHAPE.items():
+        if record.get(name) not in allowed:
+            raise ValueError(f"bad {name}")
+    for name in ("sample_rate", "channels", "frames"):
+        value = record.get(name)
+        if type(value) is not int or value < 0:
+            raise ValueError(f"bad {name}")
+    for name in ("pcm_sha256", "audio_sha256"):
+        value = record.get(name)
+        if not isinstance(value, str) or len(value) != 64 or not set(value) <= _HEX64:
+            raise ValueError(f"bad {name}")
+    for name in ("title", "notice"):
+        if not isinstance(record.get(name), str):
+            raise ValueError(f"bad {name}")
+
+
 def open_record(payload: bytes) -> tuple[dict[str, Any], VerifyKey]:
-    """Check the signature of a signed record; IntegrityError("copy_seal") if it fails."""
+    """Check a signed record; IntegrityError("copy_seal") if anything about it is off.
+
+    The payload must be exactly what `sign_record` writes: canonical JSON (parsed and written
+    again, byte for byte the same) with just "record" and "signature", base64 in its one
+    canonical spelling, a signature that holds, and the fields the verifier reads well-formed.
+    """
     try:
         doc = loads(payload)
+        if not isinstance(doc, dict) or set(doc) != {"record", "signature"}:
+            raise ValueError("not a signed record")
+        if canonical_json(doc) != payload:
+            raise ValueError("not in canonical form")
         record = doc["record"]
-        signature = unb64(doc["signature"], 64)
-        key = VerifyKey(unb64(record["signer"]["public_key"], 32))
+        signature = _canonical_b64(doc["signature"], 64)
+        signer = record["signer"]
+        if not isinstance(signer, dict) or set(signer) != _SIGNER_FIELDS:
+            raise ValueError("bad signer")
+        key = VerifyKey(_canonical_b64(signer["public_key"], 32))
+        if signer["algorithm"] != "ed25519" or signer["fingerprint"] != key.fingerprint:
+            raise ValueError("bad signer")
         if record.get("type") != "gespreksopname-copy" or record.get("version") != 1:
             raise ValueError("not a copy record")
+        _check_shape(record)
     except (ValueError, KeyError, TypeError) as exc:
         raise IntegrityError("copy_seal") from exc
     if not key.verify(signature, COPY_CONTEXT + canonical_json(record)):
         raise IntegrityError("copy_seal")
     return record, key
+
+
+def _canonical_b64(value: object, length: int) -> bytes:
+    """unb64, and the text must be how b64 writes those bytes (no spare bits set)."""
+    data = unb64(value, length)
+    if b64(data) != value:
+        raise ValueError("base64 not in canonical form")
+    return data
+
+
+def wav_info(title: str, notice: str) -> dict[str, str]:
+    """The LIST/INFO entries of a WAV copy, in order."""
+    return {"INAM": title, "ICMT": notice, "ICOP": notice, "ISFT": SOFTWARE}
+
+
+def flac_tags(title: str, notice: str, payload: bytes) -> dict[str, str]:
+    """The Vorbis comments of a FLAC copy, in order (keys as in FLAC_KEYS)."""
+    return {"title": title, "copyright": notice, "software": SOFTWARE, "comment": as_text(payload)}
+
+
+def flac_head(streaminfo: bytes, title: str, notice: str, payload: bytes) -> bytes:
+    """Everything before a FLAC copy's first audio frame: the magic, STREAMINFO, our comments."""
+    return (
+        b"fLaC"
+        + flacmeta.block(flacmeta.STREAMINFO, streaminfo, False)
+        + flacmeta.block(
+            flacmeta.VORBIS_COMMENT, flacmeta.comment_block(flac_tags(title, notice, payload)), True
+        )
+    )
+
+
+def id3_tag(title: str, notice: str, payload: bytes) -> bytes:
+    """The whole ID3v2.4 tag in front of an MP3 copy: the frames of ID3_FRAMES, no padding."""
+    return build_tag(
+        texts={"TIT2": title, "TCOP": notice, "TSSE": SOFTWARE},
+        user_texts={SEAL_DESCRIPTION: as_text(payload)},
+        comment=notice,
+    )
 
 
 def as_text(payload: bytes) -> str:
@@ -59,9 +148,16 @@ def as_text(payload: bytes) -> str:
 
 
 def from_text(value: str | None) -> bytes:
-    if not value or not value.startswith(TEXT_PREFIX):
+    """The payload in a text field: IntegrityError("copy_seal_missing") when the field is empty,
+    "copy_seal" when it holds anything but exactly what `as_text` writes."""
+    if not value:
         raise IntegrityError("copy_seal_missing")
+    if not value.startswith(TEXT_PREFIX):
+        raise IntegrityError("copy_seal")
     try:
-        return base64.b64decode(value[len(TEXT_PREFIX) :].encode("ascii"), validate=True)
+        payload = base64.b64decode(value[len(TEXT_PREFIX) :].encode("ascii"), validate=True)
     except (binascii.Error, UnicodeEncodeError) as exc:
         raise IntegrityError("copy_seal") from exc
+    if as_text(payload) != value:
+        raise IntegrityError("copy_seal")  # base64 with spare bits set, or line breaks
+    return payload

@@ -19,12 +19,25 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from audio import flacmeta
-from audio.copyseal import WAV_CHUNK, from_text, open_record
+from audio.copyseal import (
+    FLAC_KEYS,
+    ID3_FRAMES,
+    SEAL_DESCRIPTION,
+    SOFTWARE,
+    TEXT_PREFIX,
+    WAV_CHUNK,
+    flac_head,
+    flac_tags,
+    from_text,
+    id3_tag,
+    open_record,
+    wav_info,
+)
 from audio.errors import IntegrityError, UnsupportedVersion
 from audio.export import array_to_pcm
-from audio.id3 import read_tag
+from audio.id3 import READ_SIZE, read_frames
 from audio.keys import RAW, RAW_PUB, VerifyKey
-from audio.wavfile import iter_wav_data, read_wav
+from audio.wavfile import fmt_payload, info_payload, iter_wav_data, read_wav
 
 SUMS = "SHA256SUMS"
 SIGNATURE = "SHA256SUMS.sig"
@@ -44,6 +57,8 @@ class CopyReport:
 
 
 def sniff(path: Path) -> str:
+    """The copy's format by its magic. A file without a known magic that still carries a trace
+    of our seal is a copy whose first bytes were changed: IntegrityError, not "not a copy"."""
     with open(path, "rb") as handle:
         head = handle.read(12)
     if head[:4] in (b"RIFF", b"RF64") and head[8:12] == b"WAVE":
@@ -52,7 +67,46 @@ def sniff(path: Path) -> str:
         return "flac"
     if head[:3] == b"ID3" or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
         return "mp3"
+    if _carries_a_seal(path):
+        raise IntegrityError("copy_file")
     raise UnsupportedVersion("error.not_a_copy")
+
+
+# Traces of a copy: the seal's text prefix (FLAC comment, ID3 TXXX), our name as the software
+# (ID3 TSSE, FLAC vendor and comment, WAV INFO) and the seal's JSON (WAV, at the end). Every copy
+# has at least two in different places, so no single changed byte wipes them all out.
+_TRACES = (TEXT_PREFIX.encode("ascii"), SOFTWARE.encode("ascii"))
+_SEAL_JSON = b'"type":"gespreksopname-copy"'
+
+
+def _has_traces(head: bytes) -> bool:
+    return any(trace in head for trace in _TRACES)
+
+
+def _carries_a_seal(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        head = handle.read(BLOCK)
+        size = handle.seek(0, 2)
+        handle.seek(max(0, size - 65536))
+        tail = handle.read()
+    return _has_traces(head) or _SEAL_JSON in tail
+
+
+def _label(value: str | bytes) -> str:
+    """A name read from the file, safe to show: printable ASCII, anything else escaped."""
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    shown = "".join(ch if " " <= ch <= "~" else f"\\u{ord(ch):04x}" for ch in text[:40])
+    return shown + ("..." if len(text) > 40 else "")
+
+
+def _changed(item: str, ours: bool = True) -> IntegrityError:
+    """The metadata is not what export wrote. In a file with no trace of our seal at all, the
+    plain finding is that it has none."""
+    return (
+        IntegrityError("copy_tags", None, item=item)
+        if ours
+        else IntegrityError("copy_seal_missing")
+    )
 
 
 def _sha256_file(path: Path, start: int = 0, end: int | None = None) -> str:
@@ -74,11 +128,36 @@ def _same(a: object, b: object) -> bool:
     return isinstance(a, str) and isinstance(b, str) and hmac.compare_digest(a, b)
 
 
+def _added_tag(path: Path, start: int) -> IntegrityError | None:
+    """After the audio's hash failed: name a tag put behind the audio (ID3v1, APEv2, Lyrics3,
+    an appended ID3v2) or, in an MP3, a second ID3v2 tag in front of the stream."""
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        front = handle.read(3)
+        size = handle.seek(0, 2)
+        handle.seek(max(start, size - 256))
+        tail = handle.read()
+    if front == b"ID3":
+        return _changed("ID3v2")
+    if tail[-10:-7] == b"3DI":
+        return _changed("ID3v2")
+    if b"APETAGEX" in (tail[-32:-24], tail[-160:-152]):
+        return _changed("APEv2")
+    if b"LYRICS200" in tail or b"LYRICSEND" in tail:
+        return _changed("Lyrics3")
+    if len(tail) >= 128 and tail[-128:-125] == b"TAG":
+        return _changed("ID3v1")
+    return None
+
+
 def verify_copy(path: Path, trusted: Mapping[bytes, str], deep: bool = True) -> CopyReport:
     """Verify one exported audio file by the seal inside it (its name does not matter).
 
-    `deep=False` checks the seal and the metadata but not the audio itself: for a file whose
-    bytes the caller has already matched against signed checksums (an exported folder).
+    The file must be exactly what `export` wrote: the seal in its canonical form, the metadata
+    around it byte for byte (nothing added, removed, repeated or rewritten), then the audio the
+    seal names. `deep=False` checks the seal and the metadata but not the audio itself: for a
+    file whose bytes the caller has already matched against signed checksums (an exported
+    folder).
     """
     path = Path(path)
     fmt = sniff(path)
@@ -89,8 +168,6 @@ def verify_copy(path: Path, trusted: Mapping[bytes, str], deep: bool = True) -> 
         record, key = _verify_flac(path, checked, deep)
     else:
         record, key = _verify_mp3(path, checked, deep)
-    if record.get("format") != fmt:
-        raise IntegrityError("copy_format")
     name = trusted.get(key.raw)
     if name is None:
         raise IntegrityError("untrusted", None, fingerprint=key.fingerprint)
@@ -98,28 +175,68 @@ def verify_copy(path: Path, trusted: Mapping[bytes, str], deep: bool = True) -> 
     return CopyReport(path, fmt, record, key, name, checked)
 
 
+def _open(payload: bytes, fmt: str) -> tuple[dict[str, Any], VerifyKey]:
+    record, key = open_record(payload)
+    if record["format"] != fmt:
+        raise IntegrityError("copy_format")
+    return record, key
+
+
+_WIDTHS = {"s16le": 2, "s24le": 3}
+
+
 def _verify_wav(path: Path, checked: list[str], deep: bool) -> tuple[dict[str, Any], VerifyKey]:
+    """RIFF (RF64 when large) with exactly fmt, LIST/INFO, data and our seal chunk, in that
+    order, ending the file; the seal covers every byte before its own payload."""
     size = path.stat().st_size
     try:
         with open(path, "rb") as handle:
+            magic = handle.read(4)
+            handle.seek(0)
             info = read_wav(handle)
-            payload = info.chunks.get(WAV_CHUNK)
-            if payload is None:
-                raise IntegrityError("copy_seal_missing")
-            record, key = open_record(payload)
+            ids = [chunk_id for chunk_id, _offset, _size in info.layout]
+            expected = [b"fmt ", b"LIST", b"data", WAV_CHUNK]
+            if magic != b"RIFF":
+                expected.insert(0, b"ds64")
+            if ids != expected:
+                ours = WAV_CHUNK in ids or _carries_a_seal(path)
+                wrong = next((a for a, b in zip(ids, expected, strict=False) if a != b), None)
+                if wrong is None:  # one list is the start of the other: extra, or missing
+                    wrong = ids[len(expected)] if len(ids) > len(expected) else expected[len(ids)]
+                raise _changed("RIFF " + _label(wrong), ours)
+            chunks = {chunk_id: (offset, length) for chunk_id, offset, length in info.layout}
+            offset, length = chunks[WAV_CHUNK]
+            hold = length + length % 2
+            if offset + hold != size:
+                raise IntegrityError("copy_file")  # the seal chunk is last, nothing after it
+            payload = info.chunks[WAV_CHUNK]
+            if length % 2:
+                handle.seek(offset + length)
+                if handle.read(1) != b"\0":
+                    raise _changed("RIFF " + _label(WAV_CHUNK))
+            record, key = _open(payload, "wav")
             checked.append("seal")
-            hold = len(payload) + len(payload) % 2
-            handle.seek(size - hold)
-            if handle.read(hold) != payload + bytes(hold - len(payload)):
-                raise IntegrityError("copy_file")  # the seal is the last chunk, zero-padded
+            width = _WIDTHS[record["sample_format"]]
+            shape = (info.sample_rate, info.channels, info.sample_width, info.frames)
+            if shape != (record["sample_rate"], record["channels"], width, record["frames"]):
+                raise IntegrityError("copy_format")
+            handle.seek(chunks[b"fmt "][0])
+            if handle.read(chunks[b"fmt "][1]) != fmt_payload(*shape[:3]):
+                raise _changed("RIFF fmt")
+            list_offset, list_length = chunks[b"LIST"]
+            handle.seek(list_offset)
+            want = info_payload(wav_info(record["title"], record["notice"]))
+            if handle.read(list_length) != want:
+                raise _changed("RIFF LIST/INFO")
+            if info.data_size % 2:
+                handle.seek(info.data_offset + info.data_size)
+                if handle.read(1) != b"\0":
+                    raise _changed("RIFF data")
             pcm = hashlib.sha256()
             for block in iter_wav_data(handle, info) if deep else ():
                 pcm.update(block)
     except ValueError as exc:
         raise IntegrityError("copy_file") from exc
-    shape = (info.sample_rate, info.channels, info.frames)
-    if shape != (record["sample_rate"], record["channels"], record["frames"]):
-        raise IntegrityError("copy_format")
     if not deep:
         return record, key
     if not _same(pcm.hexdigest(), record["pcm_sha256"]):
@@ -132,33 +249,54 @@ def _verify_wav(path: Path, checked: list[str], deep: bool) -> tuple[dict[str, A
 
 
 def _verify_flac(path: Path, checked: list[str], deep: bool) -> tuple[dict[str, Any], VerifyKey]:
+    """Exactly STREAMINFO and our VORBIS_COMMENT (our vendor string, our keys in our order, each
+    once), then the frames; the seal covers STREAMINFO and every frame byte."""
     with open(path, "rb") as handle:
         head = handle.read(BLOCK)
+    ours = _has_traces(head)
     try:
         layout = flacmeta.read_layout(head)
-        kinds = [kind for kind, _body in layout.blocks]
-        if kinds != [flacmeta.STREAMINFO, flacmeta.VORBIS_COMMENT]:
-            raise ValueError("unexpected metadata blocks")
-        tags = flacmeta.comments(layout.blocks[1][1])
     except ValueError as exc:
-        raise IntegrityError("copy_file") from exc
-    record, key = open_record(from_text(tags.get("comment")))
+        raise IntegrityError("copy_file" if ours else "copy_seal_missing") from exc
+    kinds = [kind for kind, _body in layout.blocks]
+    for index, kind in enumerate(kinds):
+        if index > 1 or kind != (flacmeta.STREAMINFO, flacmeta.VORBIS_COMMENT)[index]:
+            raise _changed("FLAC " + flacmeta.BLOCK_NAMES.get(kind, f"block {kind}"), ours)
+    if len(kinds) != 2:
+        raise _changed("FLAC VORBIS_COMMENT", ours)
+    try:
+        vendor, entries = flacmeta.entries(layout.blocks[1][1])
+    except ValueError as exc:
+        raise _changed("FLAC VORBIS_COMMENT", ours) from exc
+    if vendor != flacmeta.VENDOR:
+        raise _changed("FLAC vendor", ours)
+    keys = [name for name, _value in entries]
+    for name in keys:
+        if name not in FLAC_KEYS or keys.count(name) > 1:
+            raise _changed("FLAC " + _label(name), ours)
+    for name in FLAC_KEYS:
+        if name not in keys:
+            raise _changed("FLAC " + name, ours)
+    if tuple(keys) != FLAC_KEYS:
+        raise _changed("FLAC comment order", ours)
+    payload = from_text(dict(entries)["comment"])
+    record, key = _open(payload, "flac")
     checked.append("seal")
-    expected = {
-        "title": record.get("title"),
-        "copyright": record.get("notice"),
-        "software": "Gespreksopname",
-        "comment": tags.get("comment"),
-    }
-    if tags != expected:
-        raise IntegrityError("copy_file")
+    tags = flac_tags(record["title"], record["notice"], payload)
+    for name, value in entries:
+        if value != tags[name]:
+            raise _changed("FLAC " + name)
+    if head[: layout.audio_offset] != flac_head(
+        layout.streaminfo, record["title"], record["notice"], payload
+    ):
+        raise _changed("FLAC metadata")
     digest = hashlib.sha256(layout.streaminfo)
     with open(path, "rb") as handle:
         handle.seek(layout.audio_offset)
         while block := handle.read(BLOCK):
             digest.update(block)
     if not _same(digest.hexdigest(), record["audio_sha256"]):
-        raise IntegrityError("copy_audio")
+        raise _added_tag(path, layout.audio_offset) or IntegrityError("copy_audio")
     checked.append("file")
     if not deep:
         return record, key
@@ -182,27 +320,50 @@ def _verify_flac(path: Path, checked: list[str], deep: bool) -> tuple[dict[str, 
 
 
 def _verify_mp3(path: Path, checked: list[str], deep: bool) -> tuple[dict[str, Any], VerifyKey]:
+    """One ID3v2.4 tag of exactly our frames (TIT2, TCOP, TSSE, TXXX seal, COMM; each once, in
+    that order, no flags, our encodings and descriptions, no padding), then the MP3 stream the
+    seal names, with nothing behind it."""
     with open(path, "rb") as handle:
-        head = handle.read(BLOCK)
+        head = handle.read(READ_SIZE)
+    ours = _has_traces(head)
     try:
-        tag = read_tag(head)
+        tag = read_frames(head)
     except ValueError as exc:
-        raise IntegrityError("copy_file") from exc
+        raise _changed("ID3v2", ours) from exc
     if tag is None:
-        raise IntegrityError("copy_seal_missing")
-    record, key = open_record(from_text(tag.user_texts.get("gespreksopname-seal")))
+        raise _changed("ID3v2", ours)  # a bare stream: a seal only if our tag was cut off
+    ids = [frame.frame_id for frame in tag.frames]
+    for frame in tag.frames:
+        if frame.frame_id not in ID3_FRAMES or ids.count(frame.frame_id) > 1 or frame.flags:
+            raise _changed("ID3v2 " + frame.frame_id, ours)
+    for frame_id in ID3_FRAMES:
+        if frame_id not in ids:
+            raise _changed("ID3v2 " + frame_id, ours)
+    if tuple(ids) != ID3_FRAMES:
+        raise _changed("ID3v2 frame order", ours)
+    if tag.padding:
+        raise _changed("ID3v2 padding", ours)
+    seal = tag.frames[ids.index("TXXX")].body
+    prefix = b"\x03" + SEAL_DESCRIPTION.encode("ascii") + b"\0"
+    if not seal.startswith(prefix):
+        raise _changed("ID3v2 TXXX", ours)
+    try:
+        payload = from_text(seal[len(prefix) :].decode("ascii"))
+    except UnicodeDecodeError as exc:
+        raise IntegrityError("copy_seal") from exc
+    record, key = _open(payload, "mp3")
     checked.append("seal")
-    expected = {"TIT2": record.get("title"), "TCOP": record.get("notice"), "TSSE": "Gespreksopname"}
-    if (
-        tag.texts != expected
-        or set(tag.user_texts) != {"gespreksopname-seal"}
-        or tag.comment != record.get("notice")
-    ):
-        raise IntegrityError("copy_file")  # any other tag, or a changed one
+    built = id3_tag(record["title"], record["notice"], payload)
+    if head[: tag.size] != built:
+        expected = read_frames(built)
+        for frame, want in zip(tag.frames, expected.frames if expected else [], strict=False):
+            if frame != want:
+                raise _changed("ID3v2 " + frame.frame_id)  # its encoding, description or text
+        raise _changed("ID3v2")
     if not deep:
         return record, key
     if not _same(_sha256_file(path, tag.size), record["audio_sha256"]):
-        raise IntegrityError("copy_audio")
+        raise _added_tag(path, tag.size) or IntegrityError("copy_audio")
     checked.append("stream")
     return record, key
 

@@ -19,8 +19,7 @@ import numpy as np
 
 from audio import container as c
 from audio import flacmeta
-from audio.copyseal import HASH_PLACEHOLDER, WAV_CHUNK, as_text, sign_record
-from audio.id3 import build_tag
+from audio.copyseal import HASH_PLACEHOLDER, WAV_CHUNK, flac_head, id3_tag, sign_record, wav_info
 from audio.keys import SigningKey
 from audio.wavfile import write_wav
 
@@ -110,7 +109,7 @@ def write_copy(
     channels, sample_format = record["channels"], record["sample_format"]
     frame_size = c.frame_size(sample_format, channels)
     blocks = _counted(blocks, frame_size, progress)
-    record = dict(record, title=title)
+    record = dict(record, title=title, notice=notice)  # the verifier rebuilds the tags from these
     if fmt == "wav":
         return _write_wav(path, record, signer, blocks, notice, title)
     if fmt == "flac":
@@ -131,7 +130,7 @@ def _write_wav(
     record = dict(record, format="wav", audio_sha256=HASH_PLACEHOLDER)
     placeholder = sign_record(record, signer)
     hold = len(placeholder) + len(placeholder) % 2
-    info = {"INAM": title, "ICMT": notice, "ICOP": notice, "ISFT": "Gespreksopname"}
+    info = wav_info(title, notice)
     with open(path, "xb") as raw:
         out = _HoldbackHasher(raw, hold)
         write_wav(
@@ -219,17 +218,7 @@ def _write_flac(
             layout = flacmeta.read_layout(encoded.read(1 << 20))
         digest = _sha256_from(plain, layout.audio_offset, hashlib.sha256(layout.streaminfo))
         payload = sign_record(dict(record, format="flac", audio_sha256=digest), signer)
-        tags = {
-            "title": title,
-            "copyright": notice,
-            "software": "Gespreksopname",
-            "comment": as_text(payload),
-        }
-        head = (
-            b"fLaC"
-            + flacmeta.block(flacmeta.STREAMINFO, layout.streaminfo, False)
-            + flacmeta.block(flacmeta.VORBIS_COMMENT, flacmeta.comment_block(tags), True)
-        )
+        head = flac_head(layout.streaminfo, title, notice, payload)
         _assemble(path, head, plain, layout.audio_offset)
     finally:
         plain.unlink(missing_ok=True)
@@ -249,11 +238,7 @@ def _write_mp3(
     try:
         digest = _sha256_from(plain, 0)
         payload = sign_record(dict(record, format="mp3", audio_sha256=digest), signer)
-        tag = build_tag(
-            texts={"TIT2": title, "TCOP": notice, "TSSE": "Gespreksopname"},
-            user_texts={"gespreksopname-seal": as_text(payload)},
-            comment=notice,
-        )
+        tag = id3_tag(title, notice, payload)
         _assemble(path, tag, plain, 0)
     finally:
         plain.unlink(missing_ok=True)

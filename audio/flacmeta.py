@@ -12,6 +12,15 @@ from dataclasses import dataclass
 
 STREAMINFO, PADDING, VORBIS_COMMENT = 0, 1, 4
 VENDOR = b"Gespreksopname"
+BLOCK_NAMES = {
+    0: "STREAMINFO",
+    1: "PADDING",
+    2: "APPLICATION",
+    3: "SEEKTABLE",
+    4: "VORBIS_COMMENT",
+    5: "CUESHEET",
+    6: "PICTURE",
+}
 
 
 @dataclass(frozen=True)
@@ -64,6 +73,35 @@ def comments(body: bytes) -> dict[str, str]:
     if position != len(body):
         raise ValueError("bytes after the comments")
     return out
+
+
+def entries(body: bytes) -> tuple[bytes, list[tuple[str, str]]]:
+    """A VORBIS_COMMENT body exactly as stored: the vendor string and every (key, value) in
+    file order, keys in their own case, repeats kept. ValueError when it cannot be read whole."""
+    try:
+        (vendor_length,) = struct.unpack_from("<I", body, 0)
+        vendor = body[4 : 4 + vendor_length]
+        if len(vendor) != vendor_length:
+            raise ValueError("vendor string cut short")
+        position = 4 + vendor_length
+        (count,) = struct.unpack_from("<I", body, position)
+        position += 4
+        out: list[tuple[str, str]] = []
+        for _ in range(count):
+            (length,) = struct.unpack_from("<I", body, position)
+            raw = body[position + 4 : position + 4 + length]
+            if len(raw) != length:
+                raise ValueError("comment cut short")
+            position += 4 + length
+            key, separator, value = raw.decode("utf-8").partition("=")
+            if not separator:
+                raise ValueError("a comment without '='")
+            out.append((key, value))
+    except (struct.error, UnicodeDecodeError) as exc:
+        raise ValueError("malformed comments") from exc
+    if position != len(body):
+        raise ValueError("bytes after the comments")
+    return vendor, out
 
 
 def comment_block(tags: dict[str, str]) -> bytes:

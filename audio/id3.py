@@ -2,7 +2,9 @@
 
 The writer makes the small tag a citizen's copy needs: text frames, TXXX frames and one COMM
 frame, all UTF-8. The reader understands what common tools write at the start of an MP3 and
-raises ValueError for anything malformed. Both use the standard library only.
+raises ValueError for anything malformed. `read_frames` lists a v2.4 tag's frames exactly as
+stored, for comparing a copy's tag with the one `build_tag` wrote. All use the standard library
+only.
 """
 
 from __future__ import annotations
@@ -91,6 +93,63 @@ class Id3Tag:
     user_texts: dict[str, str]
     comment: str | None
     size: int
+
+
+@dataclass(frozen=True)
+class RawFrame:
+    """One frame as stored: its id, its two flag bytes as a number, and its body untouched."""
+
+    frame_id: str
+    flags: int
+    body: bytes
+
+
+@dataclass(frozen=True)
+class RawTag:
+    """A v2.4 tag as stored: header flags, frames in file order, the bytes after the last frame
+    (padding), and `size`, where the tag ends."""
+
+    flags: int
+    frames: list[RawFrame]
+    padding: bytes
+    size: int
+
+
+def read_frames(data: bytes) -> RawTag | None:
+    """The frames of the ID3v2.4 tag at the start of `data` exactly as stored, or None when
+    there is no tag.
+
+    Nothing is interpreted or undone (no unsynchronisation, no decompression, no skipping): this
+    is for checking that a tag is byte for byte the one we wrote. Anything that is not a plain
+    v2.4 tag which `data` holds whole, with well-formed frame headers, raises ValueError. Every
+    byte after the last frame is `padding`, whatever it holds.
+    """
+    if not data.startswith(b"ID3"):
+        return None
+    if len(data) < HEADER_SIZE:
+        raise ValueError("truncated ID3 header")
+    if data[3:5] != b"\x04\x00":
+        raise ValueError(f"not ID3v2.4.0 (2.{data[3]}.{data[4]})")
+    flags = data[5]
+    if flags:
+        raise ValueError("ID3 header flags set")
+    end = HEADER_SIZE + unsyncsafe(data[6:10])
+    if end > len(data):
+        raise ValueError("the ID3 tag is longer than the data given")
+    frames: list[RawFrame] = []
+    pos = HEADER_SIZE
+    while end - pos >= HEADER_SIZE and data[pos] != 0:
+        frame_id = data[pos : pos + 4]
+        if not _FRAME_ID.fullmatch(frame_id):
+            raise ValueError("bad ID3 frame id")
+        size = unsyncsafe(data[pos + 4 : pos + 8])
+        frame_flags = int.from_bytes(data[pos + 8 : pos + 10], "big")
+        pos += HEADER_SIZE
+        if size > end - pos:
+            raise ValueError("ID3 frame runs past the tag")
+        frames.append(RawFrame(frame_id.decode("ascii"), frame_flags, data[pos : pos + size]))
+        pos += size
+    return RawTag(flags=flags, frames=frames, padding=data[pos:end], size=end)
 
 
 def _resync(data: bytes) -> bytes:

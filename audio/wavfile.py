@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import struct
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import BinaryIO
 
 # A RIFF file whose RIFF size (file size minus 8) is above this becomes RF64. Tests lower it.
@@ -157,6 +157,9 @@ class WavInfo:
     `format_tag` is the tag as written in the fmt chunk (1 or 0xFFFE with a PCM subformat).
     `data_offset` is an absolute position in the file; `chunks` holds every chunk other than
     fmt, data, LIST, ds64 and JUNK with its raw payload (the first one when an id repeats).
+    `layout` lists every chunk in file order as (id, payload offset, payload size), for a
+    caller that needs the file to be exactly a given sequence of chunks (not compared: it
+    repeats what the other fields say).
     """
 
     sample_rate: int
@@ -168,6 +171,7 @@ class WavInfo:
     format_tag: int
     info: dict[str, str]
     chunks: dict[bytes, bytes]
+    layout: tuple[tuple[bytes, int, int], ...] = field(default=(), compare=False)
 
 
 def _read_exact(f: BinaryIO, size: int, what: str) -> bytes:
@@ -266,6 +270,7 @@ def read_wav(f: BinaryIO) -> WavInfo:
     data: tuple[int, int] | None = None
     info: dict[str, str] = {}
     chunks: dict[bytes, bytes] = {}
+    layout: list[tuple[bytes, int, int]] = []
     first = True
     while True:
         if end is not None and end > file_end:
@@ -294,6 +299,7 @@ def read_wav(f: BinaryIO) -> WavInfo:
         first = False
         if size > (end if end is not None else file_end) - pos:
             raise ValueError(f"chunk {chunk_id!r} runs past the end of the file")
+        layout.append((chunk_id, pos, size))
         if chunk_id == b"fmt ":
             if fmt is not None:
                 raise ValueError("two fmt chunks")
@@ -329,7 +335,18 @@ def read_wav(f: BinaryIO) -> WavInfo:
         format_tag=tag,
         info=info,
         chunks=chunks,
+        layout=tuple(layout),
     )
+
+
+def fmt_payload(sample_rate: int, channels: int, sample_width: int) -> bytes:
+    """The fmt chunk's payload `write_wav` writes for this shape (to compare a file with)."""
+    return _fmt_payload(sample_rate, channels, sample_width)
+
+
+def info_payload(info: Mapping[str, str]) -> bytes:
+    """The LIST chunk's payload (list type INFO and its entries) `write_wav` writes for `info`."""
+    return _info_payload(info)
 
 
 def iter_wav_data(f: BinaryIO, info: WavInfo, block_size: int = 1 << 20) -> Iterator[bytes]:
