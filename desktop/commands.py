@@ -1,11 +1,14 @@
-"""The command line's commands. Each takes the invocation (`Cli`) and returns an exit code."""
+"""The command line's commands. Each takes the invocation (`Cli`) and returns an exit code.
+
+Text that people typed or that comes from a file (names, notes, reasons, a copy's recipient,
+error messages quoting them) is printed through `policy.display.visible`: escape sequences and
+bidi overrides are shown as `\\x1b` or `\\u202e`, never sent to the terminal.
+"""
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
-import sys
 import wave
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +24,7 @@ from audio.summary import summarize
 from audio.vault import Vault
 from audio.verify import Report
 from audio.verify import verify as verify_container
+from policy.display import visible, visible_json
 from policy.record import participant_names, purpose_label
 from policy.workspace import RecordingInfo, Workspace
 
@@ -43,8 +47,14 @@ def clock(seconds: float | None) -> str:
 
 
 def print_json(doc: Any) -> None:
-    json.dump(doc, sys.stdout, indent=2, ensure_ascii=False, sort_keys=True)
-    print()
+    """JSON in which control and bidi characters are JSON escapes (the same when parsed)."""
+    print(visible_json(doc))
+
+
+def message(error: BaseException, lang: str) -> str:
+    """An error in words, safe to print (it may quote a name or a value from a file)."""
+    words = error.message(lang) if isinstance(error, GespreksError) else str(error)
+    return visible(words, lines=True)
 
 
 def init(cli: Cli) -> int:
@@ -53,7 +63,7 @@ def init(cli: Cli) -> int:
         raise VaultError("error.vault_exists", path=str(root))
     policy = cli.policy()
     workspace = Workspace.create(root, cli.passphrase(twice=True), policy)
-    cli.say("init.done", path=str(root))
+    cli.say("init.done", path=visible(root))
     cli.say("key.fingerprint", fingerprint=workspace.fingerprint)
     return EXIT_OK
 
@@ -110,14 +120,13 @@ def list_recordings(cli: Cli) -> int:
     for info in infos:
         if info.summary is None:
             assert info.error is not None
-            print(
-                f"{info.recording_id}  {cli.t('state.unreadable')}: {info.error.message(cli.lang)}"
-            )
+            reason = message(info.error, cli.lang)
+            print(f"{info.recording_id}  {cli.t('state.unreadable')}: {reason}")
             continue
         item = info.summary
         state = cli.t(f"state.{item.state}") + (f" ({cli.t('state.held')})" if info.hold else "")
         started, duration = local_time(item.started), clock(item.duration_s)
-        purpose = purpose_label(item.manifest or item.start, cli.lang)
+        purpose = visible(purpose_label(item.manifest or item.start, cli.lang))
         print(f"{item.recording_id}  {started}  {duration:>8}  {state}  {purpose}")
     return EXIT_OK
 
@@ -146,12 +155,13 @@ def show(cli: Cli) -> int:
     )
     purpose = purpose_label(summary.manifest or start, cli.lang)
     if purpose:
-        cli.say("show.purpose", purpose=purpose)
-        cli.say("show.participants", names=", ".join(participant_names(summary.manifest or start)))
+        names = participant_names(summary.manifest or start)
+        cli.say("show.purpose", purpose=visible(purpose))
+        cli.say("show.participants", names=", ".join(visible(name) for name in names))
     if info.retention_until:
         cli.say("show.retention", date=info.retention_until.date().isoformat())
     if info.hold:
-        cli.say("show.hold", reason=info.hold)
+        cli.say("show.hold", reason=visible(info.hold))
     manifest = summary.manifest
     if manifest is None:
         cli.say("show.unsealed")
@@ -163,7 +173,7 @@ def show(cli: Cli) -> int:
         cli.say("show.interrupted", time=local_time(manifest["interrupted"]["last_good_time"]))
     for event in manifest["events"]:
         at = clock(event["frame"] / start["sample_rate"])
-        note = f" — {event['note']}" if event.get("note") else ""
+        note = f" — {visible(event['note'])}" if event.get("note") else ""
         print(f"  {at}  {cli.t('event.' + event['kind'])}{note}")
     return EXIT_OK
 
@@ -187,20 +197,22 @@ def _resolve_target(cli: Cli, vault: Vault, target: str) -> Path:
 
 def report_verification(cli: Cli, path: Path, run: Any) -> int:
     """Run a verification and say in words what was checked and found; the exit code follows."""
-    cli.say("verify.checking", path=str(path))
+    cli.say("verify.checking", path=visible(path))
     try:
         report: Report = run()
     except IntegrityError as exc:
-        cli.say("verify.changed", reason=exc.message(cli.lang))
+        cli.say("verify.changed", reason=message(exc, cli.lang))
         return EXIT_CHANGED
     except UnsupportedVersion as exc:
-        cli.say("verify.unreadable", reason=exc.message(cli.lang))
+        cli.say("verify.unreadable", reason=message(exc, cli.lang))
         return EXIT_USAGE
     manifest = report.manifest
     cli.say("verify.header_ok")
     cli.say("verify.chunks_ok", chunks=report.chunks)
     cli.say("verify.audio_ok", hash=manifest["pcm_sha256"])
-    cli.say("verify.seal_ok", signer=report.signer_name, fingerprint=report.signer.fingerprint)
+    cli.say(
+        "verify.seal_ok", signer=visible(report.signer_name), fingerprint=report.signer.fingerprint
+    )
     cli.say(
         "verify.summary",
         id=manifest["recording_id"],
@@ -246,7 +258,7 @@ def copy_trust(cli: Cli) -> dict[bytes, str]:
 def verify_copy_command(cli: Cli, target: Path) -> int:
     from audio.copyverify import verify_copy, verify_folder
 
-    cli.say("verify_copy.checking", path=str(target))
+    cli.say("verify_copy.checking", path=visible(target))
     trusted = copy_trust(cli)
     try:
         if target.is_dir():
@@ -255,28 +267,29 @@ def verify_copy_command(cli: Cli, target: Path) -> int:
         else:
             report, files = verify_copy(target, trusted), []
     except IntegrityError as exc:
-        cli.say("verify.changed", reason=exc.message(cli.lang))
+        cli.say("verify.changed", reason=message(exc, cli.lang))
         _log_copy_check(cli, target, exc.part)
         return EXIT_CHANGED
     except (UnsupportedVersion, OSError) as exc:
-        reason = exc.message(cli.lang) if isinstance(exc, GespreksError) else str(exc)
-        cli.say("verify.unreadable", reason=reason)
+        cli.say("verify.unreadable", reason=message(exc, cli.lang))
         return EXIT_USAGE
     if files:
         print("  " + cli.t("copy.checked.sums", count=len(files)))
         if not cli.args.deep:
             print("  " + cli.t("copy.checked.pinned"))
     for item in report.checked:
-        print("  " + cli.t(f"copy.checked.{item}", signer=report.signer_name,
+        print("  " + cli.t(f"copy.checked.{item}", signer=visible(report.signer_name),
                            fingerprint=report.signer.fingerprint))  # fmt: skip
     record = report.record
-    cli.say("verify_copy.summary", id=record["recording_id"], started=local_time(record["started"]),
-            duration=clock(record["duration_s"]), recipient=record.get("recipient") or "-",
+    # The copy may come from anywhere: what it says is shown, never acted on by the terminal.
+    cli.say("verify_copy.summary", id=visible(record["recording_id"]),
+            started=local_time(record["started"]), duration=clock(record["duration_s"]),
+            recipient=visible(record.get("recipient") or "-"),
             exported=local_time(record["exported"]))  # fmt: skip
     derived = (record.get("original") or {}).get("derived_from")
     if derived:
         cuts = ", ".join(f"{clock(a)}-{clock(b)}" for a, b in derived.get("cuts", []))
-        cli.say("verify_copy.derived", original=derived.get("recording_id"), cuts=cuts)
+        cli.say("verify_copy.derived", original=visible(derived.get("recording_id")), cuts=cuts)
     if report.format == "mp3":
         cli.say("verify_copy.lossy")
     cli.say("verify.intact")
@@ -300,11 +313,7 @@ def recover(cli: Cli) -> int:
             if isinstance(result.error, InUse):
                 cli.say("recover.in_use", id=result.recording_id)
             else:
-                reason = (
-                    result.error.message(cli.lang)
-                    if isinstance(result.error, GespreksError)
-                    else str(result.error)
-                )
+                reason = message(result.error, cli.lang) if result.error else "-"
                 cli.say("recover.failed", id=result.recording_id, reason=reason)
             continue
         manifest = result.manifest

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from audio.errors import GespreksError, VaultError
 from desktop.commands import EXIT_CHANGED, EXIT_OK, local_time, print_json
+from policy.display import visible
 from policy.refusal import load_refusal
 from policy.rules import evaluate
 from policy.session import load_session
@@ -55,8 +56,8 @@ def check(cli: Cli) -> int:
         cli.say("decision.allowed")
     else:
         cli.say("decision.refused")
-        for reason in decision.reasons:
-            print(f"  - [{reason.rule_label(cli.lang)}] {reason.text(cli.lang)}")
+        for reason in decision.reasons:  # a reason may quote a participant's name
+            print(f"  - [{reason.rule_label(cli.lang)}] {visible(reason.text(cli.lang))}")
     cli.say(
         "decision.policy",
         organisation=policy.organisation,
@@ -73,10 +74,12 @@ def audit(cli: Cli) -> int:
         print_json(entries)
     elif not cli.args.verify:
         for entry in entries:
-            rid = (entry.get("recording_id") or "")[:8]
-            details = ", ".join(f"{k}={v}" for k, v in entry["details"].items())
+            rid = visible((entry.get("recording_id") or "")[:8])
+            # Reasons and recipients were typed by people: shown escaped, one entry a line.
+            details = visible(", ".join(f"{k}={v}" for k, v in entry["details"].items()))
+            actor = visible(entry["actor"])
             print(
-                f"{entry['seq']:>5}  {local_time(entry['time'])}  {entry['actor']:<10} "
+                f"{entry['seq']:>5}  {local_time(entry['time'])}  {actor:<10} "
                 f"{cli.t('audit.action.' + entry['action']):<28} {rid:<8}  {details}"
             )
     if problem is not None:

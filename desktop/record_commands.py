@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from audio.devices import DeviceError, list_input_devices
-from audio.errors import GespreksError
-from desktop.commands import EXIT_OK, EXIT_USAGE, clock
+from desktop.commands import EXIT_OK, EXIT_USAGE, clock, message
+from policy.display import visible
 from policy.recording import SessionRefused, start_recording
 from policy.session import load_session
 
@@ -32,7 +32,7 @@ def devices(cli: Cli) -> int:
     for device in found:
         mark = "*" if device.is_default else " "
         print(
-            f"{mark} {device.index:>3}  {device.name}  ({device.host_api}, "
+            f"{mark} {device.index:>3}  {visible(device.name)}  ({device.host_api}, "
             f"{device.max_channels} ch, {device.default_rate:.0f} Hz)"
         )
     return EXIT_OK
@@ -65,11 +65,11 @@ def record(cli: Cli) -> int:
         )
     except SessionRefused as exc:
         cli.say("decision.refused")
-        for reason in exc.decision.reasons:
-            print(f"  - [{reason.rule_label(cli.lang)}] {reason.text(cli.lang)}")
+        for reason in exc.decision.reasons:  # a reason may quote a participant's name
+            print(f"  - [{reason.rule_label(cli.lang)}] {visible(reason.text(cli.lang))}")
         return EXIT_REFUSED
     except DeviceError as exc:
-        cli.warn("cli.failed", message=exc.message(cli.lang))
+        cli.warn("cli.failed", message=message(exc, cli.lang))
         recording_id = getattr(exc, "recording_id", "")
         if recording_id:
             print(recording_id)
@@ -113,9 +113,7 @@ def record(cli: Cli) -> int:
         print(file=sys.stderr)
     status = recording.status()
     if recording.audit_error is not None:  # sealed, but the audit trail could not be written
-        error = recording.audit_error
-        text = error.message(cli.lang) if isinstance(error, GespreksError) else str(error)
-        cli.warn("cli.failed", message=text)
+        cli.warn("cli.failed", message=message(recording.audit_error, cli.lang))
     cli.warn(
         "record.sealed",
         duration=clock(manifest["duration_s"]),
@@ -135,7 +133,8 @@ def _report(cli: Cli, recording: Any, interactive: bool) -> None:
         if event.kind == "warning":
             if interactive:
                 print(file=sys.stderr)
-            cli.warn(f"warning.{event.code}", **event.data)
+            data = {k: visible(v) if isinstance(v, str) else v for k, v in event.data.items()}
+            cli.warn(f"warning.{event.code}", **data)
     if not interactive:
         return
     status = recording.status()

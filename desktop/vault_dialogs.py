@@ -22,25 +22,13 @@ from PySide6.QtWidgets import (
 )
 
 from audio.errors import GespreksError
-from desktop.i18n import error_text
+from desktop.i18n import core, error_text
+from policy.passphrase import strength
 from policy.policy import Policy
 from policy.workspace import Workspace
 
-MIN_LENGTH = 10
-
-
-def strength_hint(passphrase: str) -> tuple[int, str]:
-    """A rough score 0-4 and its key: long passphrases of several words beat short tricks."""
-    score = 0
-    if len(passphrase) >= MIN_LENGTH:
-        score += 1
-    if len(passphrase) >= 16:
-        score += 1
-    if len(passphrase.split()) >= 3 or len(passphrase) >= 24:
-        score += 1
-    if any(c.isdigit() for c in passphrase) or any(not c.isalnum() for c in passphrase):
-        score += 1
-    return score, ("weak", "weak", "fair", "good", "strong")[score]
+# zxcvbn's score 0-4 in words; only "strong" (4) is accepted (policy.passphrase).
+STRENGTH_WORDS = ("weak", "weak", "fair", "good", "strong")
 
 
 def _error_label() -> QLabel:
@@ -120,7 +108,8 @@ class MicrophonePicker(QWidget):
 
 
 class FirstRunDialog(QDialog):
-    """Create the vault: passphrase twice with a strength hint, then the key's fingerprint."""
+    """Create the vault: passphrase twice with its strength (zxcvbn, as the core checks it: a
+    weak one is refused with what would be strong enough), then the key's fingerprint."""
 
     def __init__(self, root: Path, policy: Policy, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -173,7 +162,9 @@ class FirstRunDialog(QDialog):
         self._update()
 
     def _update(self) -> None:
-        _score, word = strength_hint(self.first.text())
+        passphrase = self.first.text()
+        estimate = strength(passphrase, [self.policy.organisation])
+        word = STRENGTH_WORDS[estimate.score]
         words = {
             "weak": self.tr("weak"),
             "fair": self.tr("fair"),
@@ -181,11 +172,12 @@ class FirstRunDialog(QDialog):
             "strong": self.tr("strong"),
         }
         self.strength.setText(self.tr("Strength: %1").replace("%1", words[word]))
-        same = self.first.text() == self.second.text()
-        long_enough = len(self.first.text()) >= MIN_LENGTH
-        self.create.setEnabled(same and long_enough and self.workspace is None)
-        if not long_enough:
-            self.error.setText(self.tr("At least %1 characters.").replace("%1", str(MIN_LENGTH)))
+        same = passphrase == self.second.text()
+        self.create.setEnabled(same and estimate.strong and self.workspace is None)
+        if not passphrase:
+            self.error.setText("")
+        elif not estimate.strong:
+            self.error.setText(core("error.weak_passphrase"))  # what would be strong enough
         elif not same:
             self.error.setText(self.tr("The two passphrases differ."))
         else:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.i18n import language
+from policy.inputs import LIMITS
 from policy.policy import Policy
 from policy.rules import evaluate
 from policy.session import Participant, Session
@@ -37,6 +38,9 @@ PAGE_CODES = {
         "no_other_party",
         "initiator_missing",
         "location_missing",
+        "participants_too_many",
+        "name_too_long",
+        "case_number_too_long",
     },
     1: {
         "purpose_missing",
@@ -47,6 +51,8 @@ PAGE_CODES = {
         "necessity_missing",
         "alternatives_missing",
         "case_number_missing",
+        "necessity_too_long",
+        "purpose_too_long",
     },
     2: {
         "announcement_not_read",
@@ -124,6 +130,7 @@ class PeoplePage(CheckedPage):
         self.case_number = QLineEdit()
         self.case_number.setAccessibleName(self.tr("Case number"))
         self.case_number.setPlaceholderText("Z-2026-000123")
+        self.case_number.setMaxLength(LIMITS["case_number"])
         buttons = QHBoxLayout()
         buttons.addWidget(self.add)
         buttons.addWidget(self.remove)

@@ -22,7 +22,9 @@ from audio.errors import GespreksError, IntegrityError, WriteError
 from audio.export import EXTENSIONS, FORMATS, write_copy
 from audio.summary import summarize
 from audio.verify import verify
+from policy.display import visible
 from policy.documents import long_date, render_pdf
+from policy.inputs import check_length
 from policy.record import participant_names, purpose_label
 from resources.catalogue import text
 
@@ -88,6 +90,7 @@ def export_copy(
     Written under a temporary name and renamed when complete: a full USB stick or a read-only
     target leaves nothing half-written under the final name.
     """
+    check_length("recipient", recipient)
     if fmt not in FORMATS:
         raise GespreksError("error.export_format", format=fmt)
     path = workspace.vault.vault.recording_path(recording_id)
@@ -184,8 +187,8 @@ def _details(workspace: Workspace, manifest: dict[str, Any], lang: str) -> dict[
         "date": long_date(started.date(), lang),
         "time": f"{started:%H:%M}",
         "location": text(f"copy.location.{location}", lang) if location in LOCATIONS else "-",
-        "participants": ", ".join(participant_names(manifest)) or "-",
-        "purpose": purpose_label(manifest, lang) or "-",
+        "participants": ", ".join(visible(name) for name in participant_names(manifest)) or "-",
+        "purpose": visible(purpose_label(manifest, lang)) or "-",
         "duration": f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}",
         "fingerprint": manifest["signer"]["fingerprint"],
         "key_publication": workspace.policy.key_publication or "-",
@@ -194,7 +197,8 @@ def _details(workspace: Workspace, manifest: dict[str, Any], lang: str) -> dict[
 
 def _write_documents(workspace: Workspace, folder: Path, manifest: dict[str, Any],
                      record: dict[str, Any], audio_name: str) -> None:  # fmt: skip
-    """LEESMIJ.txt (Dutch, then English), ontvangstbewijs.pdf and publickey.pem."""
+    """LEESMIJ.txt (Dutch, then English), ontvangstbewijs.pdf and publickey.pem. Names and the
+    recipient are shown with control and bidi characters escaped (`visible`), as entered."""
     (folder / PUBLIC_KEY).write_text(workspace.vault.signing_key.public.pem(), encoding="ascii")
     sections: list[tuple[str, str]] = []
     plain: list[str] = []
@@ -204,14 +208,16 @@ def _write_documents(workspace: Workspace, folder: Path, manifest: dict[str, Any
         readme = workspace.policy.text("copy_readme", lang, notice=notice, **values)
         facts = text("copy.facts", lang, audio=audio_name, sha=record["pcm_sha256"],
                      key_sha=hashlib.sha256(workspace.vault.signing_key.public.raw).hexdigest(),
-                     file_sha=_sha256(folder / audio_name), recipient=record["recipient"] or "-",
+                     file_sha=_sha256(folder / audio_name),
+                     recipient=visible(record["recipient"]) or "-",
                      exported=record["exported"], copy_id=record["copy_id"],
                      recording_id=record["recording_id"], duration=values["duration"],
                      state=text(f"state.{manifest['state']}", lang))  # fmt: skip
         howto = text("copy.howto", lang, audio=audio_name)
         sections += [(text("copy.heading", lang), readme), ("", facts), ("", howto)]
         plain += [readme, facts, howto]
-    (folder / README).write_text("\n\n".join(plain) + "\n", encoding="utf-8")
+    readme_text = visible("\n\n".join(plain), lines=True)
+    (folder / README).write_text(readme_text + "\n", encoding="utf-8")
     title = text("copy.receipt_title", "nl", organisation=workspace.policy.organisation)
     render_pdf(folder / RECEIPT, title, sections,
                footer=text("copy.footer", "nl", copy_id=record["copy_id"]))  # fmt: skip

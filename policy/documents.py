@@ -3,7 +3,8 @@
 Citizens' names are not all Latin-1 (Şükrü, Łukasz, Nguyễn, Οδυσσέας): the documents use
 DejaVu Sans, shipped in resources/fonts (Bitstream Vera licence) and embedded as a subset, so
 every PDF reader shows the names as written. Right-to-left scripts and CJK are not shaped or
-covered (that would need HarfBuzz and a much larger font).
+covered (that would need HarfBuzz and a much larger font). Control characters and bidi
+overrides are shown escaped (`policy.display.visible`): a name cannot turn a line around.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from audio.durable import write_atomic
+from policy.display import visible
 from resources import path as resource_path
 
 FONT = "DejaVu"
@@ -61,13 +63,16 @@ def render_pdf(
 ) -> None:
     """Write a simple A4 document: a title and sections of (heading, text).
 
-    Written to a temporary name and renamed, so a full disk never leaves half a letter.
+    Written to a temporary name and renamed, so a full disk never leaves half a letter. Every
+    text is shown with its control and bidi characters escaped (line breaks stay).
     """
     from fpdf import FPDF  # imported here: it pulls in Pillow, which nothing else needs
 
     pdf = FPDF(format="A4")
     for style, name in FONT_FILES.items():
         pdf.add_font(FONT, style, str(resource_path("fonts", name)))
+    title, footer = visible(title, lines=True), visible(footer, lines=True)
+    sections = [(visible(h, lines=True), visible(t, lines=True)) for h, t in sections]
     pdf.set_title(title)
     pdf.set_creator("Gespreksopname")
     pdf.set_auto_page_break(auto=True, margin=18)

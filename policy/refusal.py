@@ -13,7 +13,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from policy.display import visible
 from policy.documents import long_date, render_pdf
+from policy.inputs import COUNTS, LIMITS
 from policy.policy import ALTERNATIVES, Policy
 from policy.schema import Checker, DocumentError, read_toml
 from resources.catalogue import text
@@ -57,7 +59,10 @@ def refusal_from_dict(doc: dict[str, Any], source: str = "", file: str = "") -> 
             "case_number",
         },
     )
-    reasons = [r.strip() for r in check.string_list(doc, ["reasons"]) or [] if r.strip()]
+    listed = check.string_list(
+        doc, ["reasons"], max_items=COUNTS["refusal_reasons"], limit=LIMITS["refusal_reason"]
+    )
+    reasons = [r.strip() for r in listed or [] if r.strip()]
     if not reasons:
         # Rule f: the employee explains the weighty reasons; a refusal without them is invalid.
         raise check.fail("empty", ["reasons"])
@@ -67,13 +72,18 @@ def refusal_from_dict(doc: dict[str, Any], source: str = "", file: str = "") -> 
     except ValueError as exc:
         raise check.fail("type", ["date"], expected="datum/date (2026-11-28)") from exc
     return Refusal(
-        citizen=check.text(doc, ["citizen"]).strip(),
-        employee=check.text(doc, ["employee"]).strip(),
+        citizen=check.text(doc, ["citizen"], limit=LIMITS["citizen"]).strip(),
+        employee=check.text(doc, ["employee"], limit=LIMITS["employee"]).strip(),
         reasons=tuple(reasons),
         alternative=check.choice(doc, ["alternative"], ALTERNATIVES),
-        alternative_note=(check.text(doc, ["alternative_note"], required=False) or "").strip(),
+        alternative_note=(
+            check.text(doc, ["alternative_note"], required=False, limit=LIMITS["alternative_note"])
+            or ""
+        ).strip(),
         date=day.isoformat(),
-        case_number=(check.text(doc, ["case_number"], required=False) or "").strip(),
+        case_number=(
+            check.text(doc, ["case_number"], required=False, limit=LIMITS["case_number"]) or ""
+        ).strip(),
         id=str(uuid.uuid4()),
     )
 
@@ -84,16 +94,17 @@ def load_refusal(file: Path) -> Refusal:
 
 
 def letter_text(refusal: Refusal, policy: Policy, lang: str) -> str:
+    """The letter in one language; what the employee typed is shown escaped (`visible`)."""
     alternative = policy.alternative(refusal.alternative, lang)
     if refusal.alternative_note:
-        alternative += f"\n{refusal.alternative_note}"
+        alternative += f"\n{visible(refusal.alternative_note, lines=True)}"
     return policy.text(
         "refusal_letter",
         lang,
-        citizen=refusal.citizen,
-        employee=refusal.employee,
+        citizen=visible(refusal.citizen),
+        employee=visible(refusal.employee),
         date=long_date(date.fromisoformat(refusal.date), lang),
-        reasons="\n".join(f"- {reason}" for reason in refusal.reasons),
+        reasons="\n".join(f"- {visible(reason, lines=True)}" for reason in refusal.reasons),
         alternative=alternative,
     )
 
@@ -105,5 +116,5 @@ def write_letter(refusal: Refusal, policy: Policy, path: Path) -> None:
         ("English", letter_text(refusal, policy, "en")),
     ]
     title = text("refusal.title", "nl", organisation=policy.organisation)
-    footer = text("refusal.footer", "nl", id=refusal.id, case=refusal.case_number or "-")
+    footer = text("refusal.footer", "nl", id=refusal.id, case=visible(refusal.case_number or "-"))
     render_pdf(path, title, sections, footer=footer)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from audio.encoding import iso_time
+from policy.inputs import COUNTS, LIMITS
 from policy.policy import NOT_FOR_PUBLIC_AUTHORITIES, Policy
 from policy.session import Session
 from resources.catalogue import text
@@ -60,6 +61,7 @@ def evaluate(session: Session, policy: Policy, now: float | None = None) -> Deci
     def refuse(code: str, rule: str, **params: str) -> None:
         reasons.append(Reason(code, rule, params))
 
+    _lengths(session, refuse)
     _participants(session, refuse)
     if session.initiator is None:
         refuse("initiator_missing", "session")
@@ -78,6 +80,21 @@ def evaluate(session: Session, policy: Policy, now: float | None = None) -> Deci
         policy_version=policy.schema_version,
         evaluated_at=iso_time(time.time() if now is None else now),
     )
+
+
+def _lengths(session: Session, refuse: Any) -> None:
+    """Free text within its limits (`policy.inputs`), also when a form built the session: a
+    recording whose sealed session is too large could never be read."""
+    if len(session.participants) > COUNTS["participants"]:
+        refuse("participants_too_many", "session", limit=str(COUNTS["participants"]))
+    for number, person in enumerate(session.participants, start=1):
+        if len(person.name) > LIMITS["participant_name"]:
+            refuse("name_too_long", "session", number=str(number),
+                   limit=str(LIMITS["participant_name"]))  # fmt: skip
+    for key in ("case_number", "necessity", "purpose"):
+        value = getattr(session, key)
+        if value is not None and len(value) > LIMITS[key]:
+            refuse(f"{key}_too_long", "session", limit=str(LIMITS[key]))
 
 
 def _participants(session: Session, refuse: Any) -> None:

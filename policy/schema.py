@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from audio.errors import GespreksError
+from policy.display import shorten, visible
 
 PathPart = str | int
 _ARRAY_HEADER = re.compile(r"^\s*\[\[\s*([^\]]+?)\s*\]\]")
@@ -75,14 +76,30 @@ class Checker:
         self.error = error
 
     def fail(self, problem: str, path: Sequence[PathPart], **params: object) -> DocumentError:
+        """The error naming the setting and its line. A value quoted in the message is cut
+        short and shown escaped: it may be megabytes long or hold terminal escape codes."""
         line = locate(self.source, path)
+        quoted = {
+            name: visible(shorten(value) if name == "value" else value)
+            if isinstance(value, str)
+            else value
+            for name, value in params.items()
+        }
         return self.error(
             f"document.{problem}",
-            file=self.file,
-            setting=dotted(path),
+            file=visible(self.file),
+            setting=visible(shorten(dotted(path))),
             line=line if line is not None else "?",
-            **params,
+            **quoted,
         )
+
+    def limited(self, value: Any, path: Sequence[PathPart], limit: int | None) -> Any:
+        """Refuse a text or list longer than `limit` (characters or entries) before it is
+        kept anywhere: the message names the setting, its line and the limit."""
+        if limit is not None and value is not None and len(value) > limit:
+            problem = "too_many" if isinstance(value, list) else "too_long"
+            raise self.fail(problem, path, limit=limit, length=len(value))
+        return value
 
     def table(self, doc: dict[str, Any], path: Sequence[PathPart], allowed: set[str]) -> None:
         """Refuse keys the schema does not know (a typo must not be silently ignored)."""
@@ -112,8 +129,15 @@ class Checker:
             raise self.fail("type", path, expected=_kind_names(kinds))
         return value
 
-    def text(self, doc: dict[str, Any], path: Sequence[PathPart], *, required: bool = True) -> Any:
-        value = self.get(doc, path, str, required=required)
+    def text(
+        self,
+        doc: dict[str, Any],
+        path: Sequence[PathPart],
+        *,
+        required: bool = True,
+        limit: int | None = None,
+    ) -> Any:
+        value = self.limited(self.get(doc, path, str, required=required), path, limit)
         if required and not value.strip():
             raise self.fail("empty", path)
         return value
@@ -133,13 +157,17 @@ class Checker:
         choices: Sequence[str] | None = None,
         *,
         required: bool = True,
+        max_items: int | None = None,
+        limit: int | None = None,
     ) -> list[str] | None:
-        values = self.get(doc, path, list, required=required)
+        """A list of texts: at most `max_items` of them, each at most `limit` characters."""
+        values = self.limited(self.get(doc, path, list, required=required), path, max_items)
         if values is None:
             return None
         for index, value in enumerate(values):
             if not isinstance(value, str):
                 raise self.fail("type", [*path, index], expected="tekst/text")
+            self.limited(value, [*path, index], limit)
             if choices is not None and value not in choices:
                 raise self.fail("choice", [*path, index], value=value, choices=", ".join(choices))
         return list(values)

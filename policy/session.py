@@ -2,7 +2,8 @@
 
 The GUI builds a `Session` with forms; the command line reads it from a TOML file. Every field
 may still be missing here: the decision (`policy.rules.evaluate`) names what is missing. Wrong
-types, unknown keys and unknown values are errors that name the setting and its line.
+types, unknown keys and unknown values are errors that name the setting and its line, and so is
+free text longer than its limit (`policy.inputs`): it is refused before anything is written.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from policy.inputs import COUNTS, LIMITS
 from policy.policy import LEGAL_BASES
 from policy.schema import Checker, DocumentError, read_toml
 
@@ -85,14 +87,16 @@ def session_from_dict(doc: dict[str, Any], source: str = "", file: str = "") -> 
     check = Checker(source, file, SessionError)
     check.table(doc, [], _FIELDS)
     participants = []
-    for index, entry in enumerate(check.get(doc, ["participants"], list, required=False) or []):
+    entries = check.get(doc, ["participants"], list, required=False) or []
+    check.limited(entries, ["participants"], COUNTS["participants"])
+    for index, entry in enumerate(entries):
         where: list[str | int] = ["participants", index]
         if not isinstance(entry, dict):
             raise check.fail("type", where, expected="tabel/table")
         check.table(entry, where, {"name", "role", "consent", "consent_method"})
         participants.append(
             Participant(
-                name=check.text(entry, [*where, "name"]).strip(),
+                name=check.text(entry, [*where, "name"], limit=LIMITS["participant_name"]).strip(),
                 role=check.choice(entry, [*where, "role"], ROLES),
                 consent=check.get(entry, [*where, "consent"], bool, required=False, default=False),
                 consent_method=check.choice(
@@ -102,7 +106,7 @@ def session_from_dict(doc: dict[str, Any], source: str = "", file: str = "") -> 
         )
 
     def optional_text(key: str) -> str | None:
-        value = check.get(doc, [key], str, required=False)
+        value = check.text(doc, [key], required=False, limit=LIMITS[key])
         return value.strip() or None if value is not None else None
 
     return Session(

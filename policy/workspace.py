@@ -17,6 +17,8 @@ from audio.summary import Summary, summarize
 from audio.vault import INTERRUPTED, UnlockedVault, Vault
 from audio.verify import Report, verify
 from policy.audit import AuditError, AuditLog, holds
+from policy.inputs import check_length
+from policy.passphrase import check_strength
 from policy.policy import Policy
 from policy.record import retention_until
 from policy.refusal import REFUSALS, Refusal, write_letter
@@ -61,6 +63,7 @@ class Workspace:
 
     @classmethod
     def create(cls, root: Path, passphrase: str, policy: Policy, **options: Any) -> Workspace:
+        check_strength(passphrase, [policy.organisation])  # before anything is made
         workspace = cls(Vault.create(root, passphrase, **options), policy)
         workspace.audit.append("vault_created", fingerprint=workspace.fingerprint)
         return workspace
@@ -76,6 +79,7 @@ class Workspace:
         return self.vault.signing_key.public.fingerprint
 
     def change_passphrase(self, new_passphrase: str) -> None:
+        check_strength(new_passphrase, [self.policy.organisation])  # before anything changes
         self.vault = self.vault.change_passphrase(new_passphrase)
         self.audit.append("passphrase_changed")
 
@@ -156,6 +160,7 @@ class Workspace:
 
     # -- retention --------------------------------------------------------------------------
     def hold(self, recording_id: str, reason: str) -> str:
+        check_length("hold_reason", reason)
         path = self.vault.vault.recording_path(recording_id)
         if not reason.strip():
             raise GespreksError("error.hold_reason")
@@ -163,6 +168,7 @@ class Workspace:
         return path.stem
 
     def release(self, recording_id: str, reason: str = "") -> str:
+        check_length("release_reason", reason)
         path = self.vault.vault.recording_path(recording_id)
         self.audit.append("released", path.stem, reason=reason.strip())
         return path.stem

@@ -214,10 +214,10 @@ def test_an_edited_version_from_the_dialog(qtbot: QtBot, tmp_path: Path) -> None
     from policy.record import session_record
     from policy.rules import evaluate
     from policy.workspace import Workspace
-    from tests.unit.conftest import FAST_KDF
+    from tests.unit.conftest import FAST_KDF, PASSPHRASE
     from tests.unit.policy.conftest import lawful
 
-    workspace = Workspace.create(tmp_path / "vault", "wachtwoord", load_policy(), kdf=FAST_KDF)
+    workspace = Workspace.create(tmp_path / "vault", PASSPHRASE, load_policy(), kdf=FAST_KDF)
     session = lawful()
     record = session_record(session, evaluate(session, workspace.policy), workspace.policy)
     writer = workspace.vault.new_recording(sample_rate=48000, channels=1, session=record)
@@ -244,9 +244,9 @@ def test_a_changed_recording_is_not_played_and_the_window_says_why(
     """Opening for playback authenticates every chunk, off the GUI thread; a changed byte
     gives a warning, no player, and no 'played' entry in the audit trail."""
     from policy.workspace import Workspace
-    from tests.unit.conftest import FAST_KDF
+    from tests.unit.conftest import FAST_KDF, PASSPHRASE
 
-    workspace = Workspace.create(tmp_path / "vault", "wachtwoord", load_policy(), kdf=FAST_KDF)
+    workspace = Workspace.create(tmp_path / "vault", PASSPHRASE, load_policy(), kdf=FAST_KDF)
     writer = workspace.vault.new_recording(sample_rate=48000, channels=1)
     writer.write(bytes(range(256)) * 750)
     writer.seal()

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[3]
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "vault"
     monkeypatch.setenv("GESPREKSOPNAME_VAULT", str(root))
-    monkeypatch.setenv("GESPREKSOPNAME_PASSPHRASE", "kluiswachtwoord")
+    monkeypatch.setenv("GESPREKSOPNAME_PASSPHRASE", "paars konijn fietst langs de gracht")
     monkeypatch.delenv("GESPREKSOPNAME_POLICY", raising=False)
     monkeypatch.setenv("LANG", "nl_NL.UTF-8")
     monkeypatch.delenv("LC_ALL", raising=False)
@@ -32,7 +32,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def make_recording(root: Path, frames: int = 4800, seal: bool = True) -> str:
-    vault = Vault.open(root).unlock("kluiswachtwoord")
+    vault = Vault.open(root).unlock("paars konijn fietst langs de gracht")
     writer = vault.new_recording(sample_rate=48000, channels=2, session={"version": 1})
     writer.write(pcm(frames))
     writer.add_event("marker", "toestemming op de band")
@@ -92,7 +92,7 @@ def test_wrong_passphrase(env: Path, monkeypatch: pytest.MonkeyPatch, capsys) ->
 def test_passwd_from_files(env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     rid = make_recording(env)
     new = tmp_path / "new.txt"
-    new.write_text("nieuw wachtwoord\n")
+    new.write_text("nieuwe zin voor de kluis van vandaag\n")
     assert main(["passwd", "--new-passphrase-file", str(new)]) == 0
     monkeypatch.delenv("GESPREKSOPNAME_PASSPHRASE")
     assert main(["--passphrase-file", str(new), "verify", rid]) == 0
@@ -130,7 +130,7 @@ def test_recovery_key_round_trip(
     monkeypatch.setenv("GESPREKSOPNAME_POLICY", str(policy))
     from policy.policy import load_policy
 
-    unlocked = Vault.open(env).unlock("kluiswachtwoord")
+    unlocked = Vault.open(env).unlock("paars konijn fietst langs de gracht")
     writer = unlocked.new_recording(
         sample_rate=48000, channels=2, recovery_keys=load_policy().recovery_keys
     )

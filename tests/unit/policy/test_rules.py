@@ -136,6 +136,52 @@ TABLE = [
         "camera_action_missing",
     ),
     ("d", "no video", vary(video=False), vary(video=True), "video"),
+    # Free text within its limits, also when a form (not a file) built the session.
+    (
+        "session",
+        "names within their limit",
+        vary(participants=(EMPLOYEE, dataclasses.replace(CITIZEN, name="N" * 200))),
+        vary(participants=(EMPLOYEE, dataclasses.replace(CITIZEN, name="N" * 201))),
+        "name_too_long",
+    ),
+    (
+        "session",
+        "not too many participants",
+        vary(
+            participants=(
+                EMPLOYEE,
+                *[dataclasses.replace(CITIZEN, name=f"P{i}") for i in range(49)],
+            )
+        ),
+        vary(
+            participants=(
+                EMPLOYEE,
+                *[dataclasses.replace(CITIZEN, name=f"P{i}") for i in range(50)],
+            )
+        ),
+        "participants_too_many",
+    ),
+    (
+        "session",
+        "a case number within its limit",
+        vary(case_number="Z" * 100),
+        vary(case_number="Z" * 101),
+        "case_number_too_long",
+    ),
+    (
+        "session",
+        "the necessity within its limit",
+        vary(necessity="x" * 2000),
+        vary(necessity="x" * 2001),
+        "necessity_too_long",
+    ),
+    (
+        "session",
+        "the purpose within its limit",
+        vary(),
+        vary(purpose="p" * 101),
+        "purpose_too_long",
+    ),
 ]
 
 
