@@ -293,9 +293,7 @@ class ChunkStream:
                 plain = None
             if plain is not None:
                 return self._parse(index, FLAG_MORE, plain, end)
-            if not at_end and decrypt_final(
-                self.file_key, self.header.payload_nonce, index, data
-            ):
+            if not at_end and decrypt_final(self.file_key, self.header.payload_nonce, index, data):
                 raise IntegrityError("trailing", index + 1)
             raise IntegrityError("chunk", index)
         return self._parse(index, final[0], final[1], end)

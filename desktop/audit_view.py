@@ -53,7 +53,7 @@ class AuditView(QWidget):
     def reload(self) -> None:
         from datetime import datetime
 
-        self.entries, problem = self.workspace.audit.read()
+        self.entries, problem = self.workspace.audit_problem()
         if problem is None:
             self.result.setText(core("audit.intact", count=len(self.entries)))
             self.result.setStyleSheet("color: #2e7d32; font-weight: bold;")

@@ -158,6 +158,7 @@ def _add_commands(sub: Any, t: Callable[[str], str]) -> None:
     p = add("audit", pcmd.audit)
     p.add_argument("--json", action="store_true", help=t("cli.opt.json"))
     p.add_argument("--verify", action="store_true", help=t("cli.opt.audit_verify"))
+    p.add_argument("--reanchor", action="store_true", help=t("cli.opt.audit_reanchor"))
     p = add("hold", pcmd.hold)
     p.add_argument("id", metavar="ID", help=t("cli.opt.id"))
     p.add_argument("--reason", required=True, help=t("cli.opt.hold_reason"))

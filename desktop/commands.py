@@ -20,6 +20,7 @@ from audio.errors import GespreksError, IntegrityError, UnsupportedVersion, Vaul
 from audio.keys import RecoveryPrivateKey
 from audio.recovery import InUse
 from audio.stanzas import Identity, X25519Identity
+from audio.state import StateError
 from audio.summary import summarize
 from audio.vault import Vault
 from audio.verify import Report
@@ -77,7 +78,9 @@ def passwd(cli: Cli) -> int:
 
 
 def key(cli: Cli) -> int:
-    public = cli.open_vault().public_key
+    """The installation's public key, as authenticated by unlocking (vault.json's own copy is
+    not trusted: someone with the files could have swapped it)."""
+    public = cli.workspace().vault.signing_key.public
     print(public.pem(), end="")
     cli.say("key.fingerprint", fingerprint=public.fingerprint)
     return EXIT_OK
@@ -92,7 +95,7 @@ def _info_json(info: RecordingInfo, lang: str) -> dict[str, Any]:
     start = summary.start
     return {
         "id": summary.recording_id,
-        "state": summary.state,
+        "state": info.state,
         "started": summary.started,
         "ended": manifest.get("ended"),
         "duration_s": summary.duration_s,
@@ -124,7 +127,7 @@ def list_recordings(cli: Cli) -> int:
             print(f"{info.recording_id}  {cli.t('state.unreadable')}: {reason}")
             continue
         item = info.summary
-        state = cli.t(f"state.{item.state}") + (f" ({cli.t('state.held')})" if info.hold else "")
+        state = cli.t(f"state.{info.state}") + (f" ({cli.t('state.held')})" if info.hold else "")
         started, duration = local_time(item.started), clock(item.duration_s)
         purpose = visible(purpose_label(item.manifest or item.start, cli.lang))
         print(f"{item.recording_id}  {started}  {duration:>8}  {state}  {purpose}")
@@ -144,7 +147,7 @@ def show(cli: Cli) -> int:
         )
         return EXIT_OK
     cli.say("show.id", id=summary.recording_id)
-    cli.say("show.state", state=cli.t(f"state.{summary.state}"))
+    cli.say("show.state", state=cli.t(f"state.{info.state}"))
     cli.say("show.started", time=local_time(summary.started))
     start = summary.start
     cli.say(
@@ -248,11 +251,25 @@ def copy_trust(cli: Cli) -> dict[bytes, str]:
     """Keys a copy may be sealed with: this installation's (no passphrase needed) and the
     installations the policy trusts."""
     trusted: dict[bytes, str] = {}
-    with contextlib.suppress(VaultError):
-        trusted = trusted_keys(cli, cli.open_vault().public_key)
+    own = own_key(cli)
+    if own is not None:
+        trusted = trusted_keys(cli, own)
     for entry in cli.policy().trusted_keys:
         trusted.setdefault(entry.key.raw, entry.name)
     return trusted
+
+
+def own_key(cli: Cli) -> Any:
+    """This installation's public key, authenticated by unlocking the vault, when this computer
+    has a vault and it can be opened without asking (else None: the key in vault.json alone
+    is not trusted)."""
+    if not os.environ.get("GESPREKSOPNAME_PASSPHRASE") and not cli.args.passphrase_file:
+        return None
+    try:
+        cli.open_vault()
+        return cli.workspace().vault.signing_key.public
+    except VaultError:
+        return None
 
 
 def verify_copy_command(cli: Cli, target: Path) -> int:
@@ -307,7 +324,10 @@ def _log_copy_check(cli: Cli, target: Path, result: str, recording_id: str | Non
 
 
 def recover(cli: Cli) -> int:
+    """Exit 1 when a recording was refused because it was changed (a sealed one cut short,
+    one the register does not know); 0 otherwise."""
     results = cli.workspace().recover_all()
+    code = EXIT_OK
     for result in results:
         if result.manifest is None:
             if isinstance(result.error, InUse):
@@ -315,6 +335,8 @@ def recover(cli: Cli) -> int:
             else:
                 reason = message(result.error, cli.lang) if result.error else "-"
                 cli.say("recover.failed", id=result.recording_id, reason=reason)
+                if isinstance(result.error, IntegrityError | StateError):
+                    code = EXIT_CHANGED
             continue
         manifest = result.manifest
         cli.say(
@@ -325,7 +347,7 @@ def recover(cli: Cli) -> int:
         )
     if not results:
         cli.say("recover.none")
-    return EXIT_OK
+    return code
 
 
 def recovery_keygen(cli: Cli) -> int:
@@ -366,8 +388,9 @@ def recovery_open(cli: Cli) -> int:
     path = Path(cli.args.container)
     identity = _recovery_identity(cli)
     trusted: dict[bytes, str] = {}
-    with contextlib.suppress(VaultError):  # the public key needs no passphrase
-        trusted = trusted_keys(cli, cli.open_vault().public_key)
+    own = own_key(cli)
+    if own is not None:
+        trusted = trusted_keys(cli, own)
     if not trusted:
         trusted = {entry.key.raw: entry.name for entry in cli.policy().trusted_keys}
     if not cli.args.out:

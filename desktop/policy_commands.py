@@ -69,7 +69,10 @@ def check(cli: Cli) -> int:
 
 def audit(cli: Cli) -> int:
     workspace = cli.workspace()
-    entries, problem = workspace.audit.read()
+    if cli.args.reanchor:
+        found = workspace.reanchor()
+        cli.say("audit.reanchored", **found)
+    entries, problem = workspace.audit_problem()
     if cli.args.json and not cli.args.verify:
         print_json(entries)
     elif not cli.args.verify:

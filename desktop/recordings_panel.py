@@ -41,7 +41,7 @@ def display_state(info: RecordingInfo) -> str:
         return "imported"
     if kind == "derived":
         return "edited"
-    return info.summary.state
+    return info.state
 
 
 class RecordingsPanel(QWidget):
@@ -141,6 +141,7 @@ class RecordingsPanel(QWidget):
             "edited": self.tr("edited"),
             "imported": self.tr("received"),
             "open": self.tr("not sealed"),
+            "cut": self.tr("cut after sealing"),
             "unreadable": self.tr("unreadable"),
         }
         return [

@@ -57,6 +57,7 @@ ACTIONS = (
     "recovery_opened",
     "audit_repaired",
     "register_reconciled",
+    "state_rebuilt",
 )
 
 # Changes the register together with the entry that records it (one state write).

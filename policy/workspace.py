@@ -5,18 +5,22 @@ Each operation that matters lands in the audit log. No rule lives in the front e
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from audio.errors import GespreksError, IntegrityError, WriteError
-from audio.recovery import InUse, recover
+from audio import container as c
+from audio.errors import GespreksError, IntegrityError, NoMatchingKey, WriteError
+from audio.recovery import InUse
+from audio.state import FINAL, PURGED, RECORDING, Registered, State, StateError
 from audio.summary import Summary, summarize
-from audio.vault import INTERRUPTED, UnlockedVault, Vault
+from audio.vault import RECORDINGS, UnlockedVault, Vault
 from audio.verify import Report, verify
-from policy.audit import AuditError, AuditLog, holds
+from policy.audit import AuditError, AuditLog, Problem
 from policy.inputs import check_length
 from policy.passphrase import check_strength
 from policy.policy import Policy
@@ -33,10 +37,21 @@ class RecordingInfo:
     error: GespreksError | None
     retention_until: datetime | None
     hold: str | None  # the reason, when on hold
+    registered: Registered | None = None  # what the register knows (None: not in it)
 
     @property
     def recording_id(self) -> str:
         return self.summary.recording_id if self.summary else self.path.stem
+
+    @property
+    def state(self) -> str:
+        """sealed / interrupted / open (needs recovery) / cut (the register knows it as
+        sealed, but its end is gone) / unreadable."""
+        if self.summary is None:
+            return "unreadable"
+        if self.summary.state == "open" and self.registered and self.registered.state in FINAL:
+            return "cut"
+        return self.summary.state
 
     def expired(self, now: datetime) -> bool:
         return (
@@ -70,9 +85,21 @@ class Workspace:
 
     @classmethod
     def open(cls, root: Path, passphrase: str, policy: Policy) -> Workspace:
+        """Unlock; repair a trail torn by a power cut and register seals a crash left
+        unregistered (each logged), then log the unlock. A vault whose state is in doubt still
+        opens: its recordings stay playable, but nothing is recovered or purged."""
         workspace = cls(Vault.open(root).unlock(passphrase), policy)
-        workspace.audit.append("unlocked")
+        workspace.audit.repair()
+        workspace.reconcile()
+        workspace.log_if_anchored("unlocked")
         return workspace
+
+    def log_if_anchored(self, action: str, recording_id: str | None = None, **details: Any) -> None:
+        """Log an action that only reads (unlocking, verifying) when the vault's state is there
+        to anchor it; while it is in doubt, reading stays possible (`audit --verify` says
+        why) and only actions that change something are refused."""
+        with contextlib.suppress(StateError):
+            self.audit.append(action, recording_id, **details)
 
     @property
     def fingerprint(self) -> str:
@@ -81,7 +108,8 @@ class Workspace:
     def change_passphrase(self, new_passphrase: str) -> None:
         check_strength(new_passphrase, [self.policy.organisation])  # before anything changes
         self.vault = self.vault.change_passphrase(new_passphrase)
-        self.audit.append("passphrase_changed")
+        self.audit = AuditLog(self.vault)  # the trail goes on under the new data key
+        self.audit.append("passphrase_changed", epoch=self.vault.epoch)
 
     def trusted(self, this_installation: str) -> dict[bytes, str]:
         """This installation's key and the installations the policy trusts."""
@@ -102,46 +130,203 @@ class Workspace:
         return decision
 
     # -- recordings -------------------------------------------------------------------------
+    def register(self) -> State | None:
+        """The vault's register and anchor, or None when they are in doubt."""
+        return self.vault.state.read_or_none()
+
     def recordings(self) -> list[RecordingInfo]:
-        entries, _problem = self.audit.read()
-        on_hold = holds(entries)
+        state = self.register() or State()
         out = []
         for path in self.vault.vault.recording_paths():
+            entry = state.recordings.get(path.stem)
+            hold = None if entry is None else entry.hold
             try:
                 summary = summarize(path, self.vault.identities())
             except GespreksError as exc:
-                out.append(RecordingInfo(path, None, exc, None, on_hold.get(path.stem)))
+                out.append(RecordingInfo(path, None, exc, None, hold, entry))
                 continue
             until = retention_until(summary.manifest) if summary.manifest else None
-            out.append(RecordingInfo(path, summary, None, until, on_hold.get(path.stem)))
+            out.append(RecordingInfo(path, summary, None, until, hold, entry))
         return out
+
+    def register_problem(self) -> Problem | None:
+        """A recording on disk the register does not know, or one it knows as kept that is
+        gone: then the register (or the recordings folder) was tampered with."""
+        try:
+            state = self.vault.state.read()
+        except StateError:
+            return Problem(0, "state_missing")
+        on_disk = {path.stem for path in self.vault.vault.recording_paths()}
+        if on_disk - set(state.recordings):
+            return Problem(0, "unregistered")
+        kept = {rid for rid, entry in state.recordings.items() if entry.state in FINAL}
+        if kept - on_disk:
+            return Problem(0, "missing_recording")
+        return None
+
+    def audit_problem(self) -> tuple[list[dict[str, Any]], Problem | None]:
+        """The audit trail's entries and the first problem of the trail, its anchor or the
+        register (None when all is intact): what `audit --verify` and the GUI report."""
+        entries, problem = self.audit.read()
+        return entries, problem or self.register_problem()
+
+    def reanchor(self) -> dict[str, int]:
+        """Rebuild a missing or damaged vault state (the Privacy Officer's way out, logged):
+        the trail is anchored at its last line that verifies in order; the register is made
+        from the recordings that verify (sealed ones as sealed, unsealed ones as being
+        recorded), and holds are replayed from the trail. What does not verify stays
+        unregistered, so it is never recovered or trusted. Refused while the state is fine."""
+        store = self.vault.state
+        if store.read_or_none() is not None:
+            raise GespreksError("error.state_fine")
+        entries, _problem = self.audit.read()
+        state = State()
+        for path in self.vault.vault.recording_paths():
+            try:
+                if summarize(path, self.vault.identities()).state == "open":
+                    state.recordings[path.stem] = Registered(RECORDING)
+                    continue
+                report = verify(path, self.vault.identities(), self.trusted(""))
+            except (GespreksError, OSError):
+                continue
+            manifest = report.manifest
+            state.recordings[path.stem] = Registered(RECORDING).sealed(
+                state=str(manifest["state"]),
+                chunks=int(manifest["chunks"]),
+                frames=int(manifest["frames"]),
+                pcm=str(manifest["pcm_sha256"]),
+                seal=report.seal_sha256,
+            )
+        holds: dict[str, str | None] = {}
+        for entry in entries:
+            if entry["action"] in ("held", "released") and entry.get("recording_id"):
+                reason = entry["details"].get("reason") if entry["action"] == "held" else None
+                holds[entry["recording_id"]] = reason
+        for rid, reason in holds.items():
+            if rid in state.recordings:
+                state.recordings[rid] = replace(state.recordings[rid], hold=reason)
+        if entries:
+            last = self.audit.path.read_bytes().split(b"\n")[len(entries) - 1]
+            state.audit_seq = int(entries[-1]["seq"])
+            state.audit_hash = hashlib.sha256(last).hexdigest()
+            state.audit_line = last
+        with store.lock():
+            if store.read_or_none() is not None:
+                raise GespreksError("error.state_fine")
+            store.write(state)
+        found = {
+            "lines": len(entries),
+            "registered": len(state.recordings),
+            "unregistered": len(self.vault.vault.recording_paths()) - len(state.recordings),
+            "holds": sum(1 for r in state.recordings.values() if r.hold),
+        }
+        self.audit.append("state_rebuilt", None, register=None, **found)
+        return found
+
+    def reconcile(self) -> list[str]:
+        """Register the seal of recordings that were sealed while registering failed (a crash
+        or a full disk between the two): only after they verify completely. Logged."""
+        state = self.register()
+        if state is None:
+            return []
+        done = []
+        for rid, entry in state.recordings.items():
+            path = self.vault.root / RECORDINGS / f"{rid}{c.SUFFIX}"
+            if entry.state != RECORDING or not path.is_file():
+                continue
+            try:
+                if summarize(path, self.vault.identities()).state == "open":
+                    continue
+                report = verify(path, self.vault.identities(), self.trusted(""))
+            except (GespreksError, OSError):
+                continue  # shown as it is; `verify` names the problem
+            try:
+                self.vault.register_seal(report.manifest, report.seal_sha256)
+            except GespreksError:
+                continue
+            self.audit.append("register_reconciled", rid, state=report.manifest["state"])
+            done.append(rid)
+        return done
 
     def info(self, recording_id: str) -> RecordingInfo:
         path = self.vault.vault.recording_path(recording_id)
         return next(r for r in self.recordings() if r.path == path)
 
     def verify(self, path: Path, this_installation: str, sink: Any = None) -> Report:
-        """Verify a container; the outcome (intact or what failed) goes into the audit log."""
+        """Verify a container, and one of this vault's recordings also against the register;
+        the outcome (intact or what failed) goes into the audit log."""
         try:
-            report = verify(path, self.vault.identities(), self.trusted(this_installation), sink)
+            try:
+                report = verify(
+                    path, self.vault.identities(), self.trusted(this_installation), sink
+                )
+            except NoMatchingKey:
+                # One of ours, in our folder, that our key no longer opens: its header changed.
+                entry = self._registered(path)
+                if entry is None or entry.state == PURGED:
+                    raise
+                raise IntegrityError("header") from None
+            self._check_register(path, report)
         except IntegrityError as exc:
-            self.audit.append("verified", None, file=path.name, result=exc.part, index=exc.index)
-            raise
-        self.audit.append("verified", report.recording_id, result="intact")
+            exc = self._register_says(path, exc)
+            self.log_if_anchored("verified", None, file=path.name, result=exc.part, index=exc.index)
+            raise exc from None
+        self.log_if_anchored("verified", report.recording_id, result="intact")
         return report
 
+    def _registered(self, path: Path) -> Registered | None:
+        """The register's entry for a file in this vault's recordings folder (None elsewhere).
+        IntegrityError when it is in the folder but the register is in doubt or lacks it."""
+        folder = self.vault.root / RECORDINGS
+        if Path(path).resolve().parent != folder.resolve():
+            return None
+        try:
+            state = self.vault.state.read()
+        except StateError as exc:
+            raise IntegrityError("unregistered", None) from exc
+        entry = state.recordings.get(Path(path).name.removesuffix(c.SUFFIX))
+        if entry is None:
+            raise IntegrityError("unregistered", None)
+        return entry
+
+    def _check_register(self, path: Path, report: Report) -> None:
+        entry = self._registered(path)
+        if entry is None or entry.state == RECORDING:
+            return  # sealed but not yet registered: `reconcile` registers it after a verify
+        manifest = report.manifest
+        expected = {
+            "state": (entry.state, manifest["state"]),
+            "chunks": (entry.chunks, manifest["chunks"]),
+            "frames": (entry.frames, manifest["frames"]),
+            "pcm_sha256": (entry.pcm_sha256, manifest["pcm_sha256"]),
+            "seal_sha256": (entry.seal_sha256, report.seal_sha256),
+        }
+        for name, (known, found) in expected.items():
+            if known != found:
+                raise IntegrityError("register", None, field=name)
+
+    def _register_says(self, path: Path, exc: IntegrityError) -> IntegrityError:
+        """A recording the register knows as sealed that now lacks its end was cut."""
+        if exc.part != "truncated":
+            return exc
+        try:
+            entry = self._registered(path)
+        except IntegrityError as other:
+            return other
+        if entry is None or entry.state not in FINAL:
+            return exc
+        return IntegrityError("register_cut", exc.index, chunks=entry.chunks, frames=entry.frames)
+
     def recover_all(self) -> list[RecoveryResult]:
+        """Seal what crashes left. Only recordings the register knows as being recorded are
+        recovered; one it knows as sealed (now cut short) or does not know is refused, and
+        every refusal is in the results."""
         results = []
         for info in self.recordings():
             if info.summary is not None and info.summary.state != "open":
                 continue
             try:
-                manifest = recover(
-                    info.path,
-                    self.vault.identities(),
-                    self.vault.signing_key,
-                    self.vault.root / INTERRUPTED,
-                )
+                manifest = self.vault.recover(info.path)
             except (InUse, GespreksError) as exc:
                 results.append(RecoveryResult(info.recording_id, None, exc))
                 continue
@@ -160,17 +345,22 @@ class Workspace:
 
     # -- retention --------------------------------------------------------------------------
     def hold(self, recording_id: str, reason: str) -> str:
+        """Put a recording on hold: kept in the register (which purge obeys) and logged."""
         check_length("hold_reason", reason)
         path = self.vault.vault.recording_path(recording_id)
         if not reason.strip():
             raise GespreksError("error.hold_reason")
-        self.audit.append("held", path.stem, reason=reason.strip())
+        self.audit.append(
+            "held", path.stem, register=_set_hold(path.stem, reason.strip()), reason=reason.strip()
+        )
         return path.stem
 
     def release(self, recording_id: str, reason: str = "") -> str:
         check_length("release_reason", reason)
         path = self.vault.vault.recording_path(recording_id)
-        self.audit.append("released", path.stem, reason=reason.strip())
+        self.audit.append(
+            "released", path.stem, register=_set_hold(path.stem, None), reason=reason.strip()
+        )
         return path.stem
 
     def expired(self, now: datetime | None = None) -> list[RecordingInfo]:
@@ -178,17 +368,25 @@ class Workspace:
         return [info for info in self.recordings() if info.expired(moment)]
 
     def purge(self, infos: list[RecordingInfo]) -> list[str]:
-        """Destroy recordings whose retention ended: the audit entry first, then the key, then
-        the files. Refuses when the audit log does not verify (holds live in it)."""
+        """Destroy recordings whose retention ended: the audit entry (and the register's
+        "purged") first, then the key, then the files. Refuses while the trail or the register
+        is in doubt (holds live in the register), and skips a recording on hold."""
+        try:
+            self.vault.state.read()
+        except StateError as exc:
+            raise AuditError("audit.state_refused", reason=exc.message("en")) from exc
         _entries, problem = self.audit.read()
         if problem is not None:
             raise AuditError("audit.purge_refused", line=problem.line)
         purged = []
         for info in infos:
             assert info.retention_until is not None and info.summary is not None
+            if (self.register() or State()).hold(info.recording_id) is not None:
+                continue
             self.audit.append(
                 "purged",
                 info.recording_id,
+                register=_mark_purged(info.recording_id),
                 retention_until=info.retention_until.isoformat(),
                 started=info.summary.started,
             )
@@ -208,3 +406,21 @@ class Workspace:
             at=time.time(),
         )
         write_letter(refusal, self.policy, letter)
+
+
+def _set_hold(recording_id: str, reason: str | None) -> Any:
+    def change(state: State) -> None:
+        entry = state.recordings.get(recording_id)
+        if entry is None:
+            raise IntegrityError("unregistered", None)
+        state.recordings[recording_id] = replace(entry, hold=reason)
+
+    return change
+
+
+def _mark_purged(recording_id: str) -> Any:
+    def change(state: State) -> None:
+        entry = state.recordings.get(recording_id, Registered(PURGED))
+        state.recordings[recording_id] = replace(entry, state=PURGED, hold=None)
+
+    return change

@@ -721,6 +721,10 @@
         <translation>niet verzegeld</translation>
     </message>
     <message>
+        <source>cut after sealing</source>
+        <translation>ingekort na verzegelen</translation>
+    </message>
+    <message>
         <source>unreadable</source>
         <translation>onleesbaar</translation>
     </message>

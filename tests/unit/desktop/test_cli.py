@@ -126,11 +126,16 @@ def test_recovery_key_round_trip(
     public += "-----END PUBLIC KEY-----\n"
     policy = tmp_path / "policy.toml"
     default = resource_path("policy", "default.toml").read_text(encoding="utf-8")
-    policy.write_text(default.replace("recovery = []", f'recovery = ["""{public}"""]'))
+    unlocked = Vault.open(env).unlock("paars konijn fietst langs de gracht")
+    # Without the passphrase the vault's own key is not trusted (vault.json alone could have
+    # been swapped): the organisation lists its installations in the policy.
+    installation = unlocked.signing_key.public.pem()
+    trusted = f'[[keys.trusted]]\nname = "Laptop wijkteam"\npublic_key = """{installation}"""\n'
+    text = default.replace("recovery = []", f'recovery = ["""{public}"""]\n{trusted}')
+    policy.write_text(text)
     monkeypatch.setenv("GESPREKSOPNAME_POLICY", str(policy))
     from policy.policy import load_policy
 
-    unlocked = Vault.open(env).unlock("paars konijn fietst langs de gracht")
     writer = unlocked.new_recording(
         sample_rate=48000, channels=2, recovery_keys=load_policy().recovery_keys
     )

@@ -78,8 +78,8 @@ def test_every_change_to_the_audit_trail_is_found(workspace: Workspace, damage: 
         changed = changed[:-1]
     elif damage == "insert":
         changed.insert(1, changed[3])
-    if damage == "head":
-        (workspace.vault.root / "audit.head").unlink()
+    if damage == "head":  # the anchor (the vault's state) removed
+        (workspace.vault.root / "state.enc").unlink()
     else:
         workspace.audit.path.write_bytes(b"".join(changed))
     assert problem(workspace) is not None
@@ -88,10 +88,13 @@ def test_every_change_to_the_audit_trail_is_found(workspace: Workspace, damage: 
 def test_cli_audit_verify_exit_codes(workspace: Workspace, monkeypatch, capsys) -> None:
     from desktop.cli import main
 
+    workspace.audit.append("unlocked")
+
     monkeypatch.setenv("GESPREKSOPNAME_VAULT", str(workspace.vault.root))
     monkeypatch.setenv("GESPREKSOPNAME_PASSPHRASE", PASSPHRASE)
     assert main(["audit", "--verify"]) == 0
     content = lines(workspace)
+    # A line in the middle removed (a last line removed is put back from the vault's state).
     workspace.audit.path.write_bytes(b"".join([content[0], *content[2:]]))
     assert main(["audit", "--verify"]) == 1
     out = capsys.readouterr().out
@@ -128,8 +131,7 @@ def test_purge_is_refused_when_the_audit_trail_was_changed(workspace: Workspace)
     rid = record(workspace, days_ago=120)
     workspace.hold(rid, "klacht")
     content = lines(workspace)
-    workspace.audit.path.write_bytes(content[0])  # someone removed the hold
-    (workspace.vault.root / "audit.head").unlink()
+    workspace.audit.path.write_bytes(content[0])  # someone cut the trail
     with pytest.raises(AuditError):
         workspace.purge(workspace.expired())
     assert workspace.vault.vault.recording_path(rid).exists()
