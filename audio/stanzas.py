@@ -18,7 +18,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
 
-from audio.durable import write_atomic, write_durably
+from audio.durable import is_regular, read_regular, write_atomic, write_durably
 from audio.encoding import b64, unb64
 from audio.keys import RAW, RAW_PUB, RecoveryPrivateKey, RecoveryPublicKey, hkdf
 
@@ -97,9 +97,12 @@ class VaultKey:
         folder = self.keys_dir
         for path in sorted(folder.glob("*.key")) if folder.is_dir() else []:
             recording_id = path.stem
-            if not _is_uuid(recording_id):
+            if not _is_uuid(recording_id) or not is_regular(path):
                 continue
-            opened = self._open_slot(path.read_bytes(), recording_id)
+            try:
+                opened = self._open_slot(read_regular(path, 1024), recording_id)
+            except OSError:
+                continue
             if opened is None or opened[1]:
                 continue
             nonce = secrets.token_bytes(12)

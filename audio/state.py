@@ -22,7 +22,7 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from audio.durable import write_atomic
+from audio.durable import read_regular, write_atomic
 from audio.encoding import b64, canonical_json, loads, unb64
 from audio.errors import GespreksError
 from audio.filelock import try_lock, unlock
@@ -33,12 +33,16 @@ STATE_VERSION = 2
 GENESIS = "0" * 64
 _AAD = b"gespreksopname-state/2\x00"
 LOCK_WAIT_S = 10.0
+MAX_STATE = 64 * 1024 * 1024  # about 200,000 recordings; a larger file is not ours
 
 # A recording's life in the register: "recording" from before its container exists; then
 # "sealed" or "interrupted" (sealed by recover); "purged" once destroyed. Final states never
 # go back: nothing re-seals a recording the register knows as sealed.
 RECORDING, SEALED, INTERRUPTED, PURGED = "recording", "sealed", "interrupted", "purged"
 FINAL = (SEALED, INTERRUPTED)
+# A sealed recording found gone when the Privacy Officer rebuilt the state (`audit --reanchor`):
+# known and acknowledged, still never recovered or sealed again.
+MISSING = "missing"
 
 
 class StateError(GespreksError):
@@ -68,7 +72,12 @@ class Registered:
 
     @classmethod
     def from_json(cls, doc: Any) -> Registered:
-        if not isinstance(doc, dict) or doc.get("state") not in (RECORDING, *FINAL, PURGED):
+        if not isinstance(doc, dict) or doc.get("state") not in (
+            RECORDING,
+            *FINAL,
+            PURGED,
+            MISSING,
+        ):
             raise ValueError("bad register entry")
         return cls(
             str(doc["state"]),
@@ -153,10 +162,10 @@ class StateStore:
     def read(self) -> State:
         """The state; StateError (missing or damaged) when it cannot be trusted."""
         try:
-            data = self.path.read_bytes()
+            data = read_regular(self.path, MAX_STATE)
         except FileNotFoundError as exc:
             raise StateError("error.state_missing") from exc
-        except OSError as exc:
+        except OSError as exc:  # not a regular file (a FIFO must not hang us), too large
             raise StateError("error.state_damaged") from exc
         for key in self._keys:
             try:

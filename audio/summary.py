@@ -48,6 +48,8 @@ def summarize(path: Path, identities: Sequence[Identity]) -> Summary:
             (length,) = _LENGTH.unpack(handle.read(_LENGTH.size))
             if offset + _LENGTH.size + length > size:
                 break
+            if not c.MIN_CIPHERTEXT <= length <= c.MAX_CHUNK + c.MIN_FINAL:
+                raise IntegrityError("chunk", index)  # not a chunk: no walk through a hole
             last = (index, offset + _LENGTH.size, length)
             offset += _LENGTH.size + length
             index += 1

@@ -10,7 +10,7 @@ import struct
 import time
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +19,13 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
 from audio import container as c
-from audio.durable import fsync_directory, write_atomic, write_durably
+from audio.durable import fsync_directory, is_regular, read_regular, write_atomic, write_durably
 from audio.encoding import b64, canonical_json, iso_time, loads, unb64
 from audio.errors import IntegrityError, VaultError, WrongPassphrase
 from audio.keys import RecoveryPublicKey, SigningKey, VerifyKey, hkdf
 from audio.recovery import recover
 from audio.stanzas import Identity, Recipient, VaultKey, X25519Recipient
-from audio.state import RECORDING, Registered, State, StateStore
+from audio.state import RECORDING, STATE_FILE, Registered, State, StateStore
 from audio.writer import ContainerWriter
 
 VAULT_FILE = "vault.json"
@@ -47,6 +47,7 @@ _PREVIOUS_KEY_AAD = b"gespreksopname-previous-key/2\x00"
 _MAC_CONTEXT = b"gespreksopname-vault/2\n"
 _STATE_INFO = b"gespreksopname-state/2"
 _EPOCH = struct.Struct(">H")
+MAX_VAULT_FILE = 1024 * 1024
 
 
 def default_location() -> Path:
@@ -173,7 +174,7 @@ class Vault:
     ) -> UnlockedVault:
         """Make a new vault with a fresh vault key and installation signing key."""
         root = Path(root)
-        if (root / VAULT_FILE).exists():
+        if any((root / name).exists() for name in (VAULT_FILE, STATE_FILE, "audit.log")):
             raise VaultError("error.vault_exists", path=str(root))
         if not passphrase:
             raise VaultError("error.empty_passphrase")
@@ -214,7 +215,7 @@ class Vault:
         """Read `vault.json`; VaultError if there is no vault or the file is not valid."""
         root = Path(root)
         try:
-            raw = (root / VAULT_FILE).read_bytes()
+            raw = read_regular(root / VAULT_FILE, MAX_VAULT_FILE)
         except FileNotFoundError as exc:
             raise VaultError("error.no_vault", path=str(root)) from exc
         except OSError as exc:
@@ -239,6 +240,7 @@ class Vault:
             if doc.get("previous_key") is not None:
                 unb64(doc["previous_key"]["nonce"], 12)
             unb64(doc["mac"], 32)
+            canonical_json(doc)  # text that cannot be written back (a lone surrogate) is damage
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise VaultError("error.vault_damaged", path=str(root)) from exc
         return cls(root, doc)
@@ -277,7 +279,7 @@ class Vault:
         key = VaultKey(self.vault_id, vault_key, self.root / KEYS, previous=old)
         unlocked = UnlockedVault(self, key, signing, data_keys)
         if old is not None:
-            unlocked = unlocked.finish_rotation()
+            unlocked = replace(unlocked.finish_rotation(), finished_rotation=True)
         return unlocked
 
     def recording_paths(self) -> list[Path]:
@@ -319,6 +321,7 @@ class UnlockedVault:
     key: VaultKey
     signing_key: SigningKey
     data_keys: tuple[bytes, ...]
+    finished_rotation: bool = False  # a passphrase change cut short was finished on unlock
 
     @property
     def root(self) -> Path:
@@ -394,6 +397,12 @@ class UnlockedVault:
         does, but only when the register knows it as being recorded: a recording it knows as
         sealed, recovered or purged, or does not know at all, is refused (IntegrityError)."""
         recording_id = Path(path).name.removesuffix(c.SUFFIX)
+        if not is_regular(Path(path)):
+            raise IntegrityError("register", None, field="file")
+        with open(path, "rb") as handle:
+            if c.read_header(handle).recording_id != recording_id:
+                # Another recording put in this one's place: never sign it under this name.
+                raise IntegrityError("register", None, field="recording_id")
         entry = self.state.read().recordings.get(recording_id)
         if entry is None:
             raise IntegrityError("unregistered", None)

@@ -19,11 +19,12 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from audio.durable import is_regular, read_regular, write_atomic
 from audio.encoding import b64, canonical_json, iso_time, loads, unb64
 from audio.errors import GespreksError
 from audio.keys import hkdf
@@ -34,6 +35,8 @@ LOG_FILE = "audit.log"
 DAMAGED_SUFFIX = ".damaged"
 _CONTEXT = b"gespreksopname-audit/2\n"
 MAX_ENTRY = 16384  # bytes of one entry's JSON; longer texts are refused before anything is written
+MAX_LINE = 65536  # a line holds at most MAX_ENTRY bytes, base64-encoded, and a little more
+MAX_LOG = 1 << 30  # a trail larger than this is not read into memory
 ACTIONS = (
     "vault_created",
     "unlocked",
@@ -151,56 +154,132 @@ class AuditLog:
         """Repair what a power cut leaves at the end of the trail: a torn or missing last line
         (the state holds it) or bytes after the anchored line. Whatever is cut off is kept in
         `audit.log.damaged`, and an entry says so. Returns that entry's details, or None when
-        there was nothing to repair (or nothing that can safely be repaired: that stays a
-        problem for `read`)."""
-        with self.vault.state.lock():
-            try:
-                state = self.vault.state.read()
-            except StateError:
+        there was nothing to repair, or nothing that a power cut can have left: whole signed
+        lines after the anchored one mean the state was put back, not that a write was torn,
+        and are never cut (that stays a problem for `read`)."""
+        try:
+            with self.vault.state.lock():
+                details = self._repair_end()
+        except (OSError, StateError):
+            return None  # not a regular file, unwritable: reported by `read`
+        if details is not None:
+            self.append("audit_repaired", **details)
+        return details
+
+    def _repair_end(self) -> dict[str, Any] | None:
+        state = self.vault.state.read()
+        line = state.audit_line
+        if line is None or not is_regular(self.path):
+            return None
+        size = self.path.stat().st_size
+        with open(self.path, "r+b") as handle:
+            handle.seek(max(0, size - len(line) - 2))
+            end = handle.read()
+            if end.endswith(b"\n" + line + b"\n") or (
+                size == len(line) + 1 and end == line + b"\n"
+            ):
                 return None
-            line = state.audit_line
-            if line is None:
+            cut, restore = self._repair_point(handle, size, line, state.audit_seq)
+            if cut is None or self._signed_lines_from(handle, cut):
                 return None
-            try:
-                size = self.path.stat().st_size
-            except FileNotFoundError:
-                return None
-            with open(self.path, "r+b") as handle:
-                window = min(size, len(line) * 2 + 65536)
-                handle.seek(size - window)
-                tail = handle.read()
-                if tail.endswith(b"\n" + line + b"\n") or tail == line + b"\n":
-                    return None
-                cut, restore = _repair_point(tail, line, state.audit_seq)
-                if cut is None:
-                    return None
-                cut_at = size - window + cut
-                handle.seek(cut_at)
-                removed = handle.read()
-                damaged = self.path.with_name(self.path.name + DAMAGED_SUFFIX)
-                with open(damaged, "ab") as keep:
-                    keep.write(removed)
-                    keep.flush()
-                    os.fsync(keep.fileno())
-                handle.truncate(cut_at)
-                if restore:
-                    handle.seek(cut_at)
-                    handle.write(line + b"\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-        self.append(
-            "audit_repaired", removed_bytes=len(removed), kept_in=damaged.name, restored=restore
-        )
-        return {"removed_bytes": len(removed), "kept_in": damaged.name, "restored": restore}
+            damaged = self.path.with_name(self.path.name + DAMAGED_SUFFIX)
+            fd = os.open(damaged, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
+            with os.fdopen(fd, "wb") as keep:
+                handle.seek(cut)
+                while block := handle.read(1 << 20):
+                    keep.write(block)
+                keep.flush()
+                os.fsync(keep.fileno())
+            handle.truncate(cut)
+            if restore:
+                handle.seek(cut)
+                handle.write(line + b"\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        return {"removed_bytes": size - cut, "kept_in": damaged.name, "restored": restore}
+
+    @staticmethod
+    def _repair_point(
+        handle: BinaryIO, size: int, line: bytes, seq: int
+    ) -> tuple[int | None, bool]:
+        """Where to cut the end of the trail, and whether the anchored line must be put back.
+
+        The anchored line present, with bytes after it: cut after it. Not present, but the
+        last whole line is the one before it (the anchored line's `prev`): cut after that and
+        put the anchored line back. Anything else: (None, False)."""
+        at = _rfind(handle, size, b"\n" + line + b"\n")
+        if at >= 0:
+            return at + len(line) + 2, False
+        handle.seek(0)
+        if handle.read(len(line) + 1) == line + b"\n":
+            return len(line) + 1, False
+        try:
+            prev = str(loads(line)["prev"])
+        except (ValueError, KeyError, TypeError):
+            return None, False
+        last = _rfind(handle, size, b"\n")
+        if last < 0:
+            # No whole line at all: only the very first line can have been torn.
+            return (0, True) if seq == 1 and prev == GENESIS else (None, False)
+        begin = _rfind(handle, last, b"\n") + 1
+        if last - begin > MAX_LINE:
+            return None, False
+        handle.seek(begin)
+        if hashlib.sha256(handle.read(last - begin)).hexdigest() == prev:
+            return last + 1, True
+        return None, False
+
+    def _signed_lines_from(self, handle: BinaryIO, offset: int) -> bool:
+        """Whether a whole line signed by this installation lies after `offset`."""
+        handle.seek(offset)
+        while raw := handle.readline(MAX_LINE + 1):
+            if raw.endswith(b"\n") and self._signed(raw[:-1]):
+                return True
+        return False
+
+    def _signed(self, line: bytes) -> bool:
+        try:
+            body = loads(line)
+            signature = unb64(body.pop("sig"), 64)
+            return self.vault.signing_key.public.verify(signature, _CONTEXT + canonical_json(body))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return False
+
+    def keep_verified(self, count: int) -> bytes | None:
+        """Keep the first `count` lines (those that verified in order); move the rest to
+        `audit.log.damaged`. Returns the last kept line (None for none). For `reanchor`, under
+        the state's lock."""
+        try:
+            raw = read_regular(self.path, MAX_LOG)
+        except FileNotFoundError:
+            raw = b""
+        except OSError:
+            raw = b""
+            if self.path.is_dir():
+                self.path.rename(self.path.with_name(self.path.name + DAMAGED_SUFFIX + ".dir"))
+        lines = raw.split(b"\n")
+        kept = lines[:count]
+        rest = raw[len(b"\n".join(kept)) + (1 if kept else 0) :] if count else raw
+        if rest:
+            damaged = self.path.with_name(self.path.name + DAMAGED_SUFFIX)
+            fd = os.open(damaged, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
+            with os.fdopen(fd, "wb") as keep:
+                keep.write(rest)
+                keep.flush()
+                os.fsync(keep.fileno())
+        write_atomic(self.path, b"".join(line + b"\n" for line in kept))
+        return kept[-1] if kept else None
 
     # -- reading ----------------------------------------------------------------------------
     def read(self) -> tuple[list[dict[str, Any]], Problem | None]:
         """All entries that verify, in order, and the first problem found (None when intact):
         in the lines themselves, or between the trail and the state that anchors it."""
         try:
-            raw = self.path.read_bytes()
+            raw = read_regular(self.path, MAX_LOG)
         except FileNotFoundError:
             raw = b""
+        except OSError:  # a directory, a FIFO, absurdly large: not a trail we wrote
+            return [], Problem(1, "damaged")
         entries: list[dict[str, Any]] = []
         prev, seq = GENESIS, 0
         public = self.vault.signing_key.public
@@ -209,6 +288,8 @@ class AuditLog:
             lines.pop()
         for number, line in enumerate(lines, start=1):
             try:
+                if len(line) > MAX_LINE:
+                    raise ValueError("longer than any line we write")
                 body = loads(line)
                 signature = unb64(body.pop("sig"), 64)
                 nonce = unb64(body["nonce"], 12)
@@ -216,9 +297,10 @@ class AuditLog:
                 epoch = body["epoch"]
                 if not isinstance(epoch, int) or not 0 <= epoch < len(self.vault.data_keys):
                     raise ValueError("unknown epoch")
+                signed = public.verify(signature, _CONTEXT + canonical_json(body))
             except (ValueError, KeyError, TypeError, AttributeError):
                 return entries, Problem(number, "damaged")
-            if not public.verify(signature, _CONTEXT + canonical_json(body)):
+            if not signed:
                 return entries, Problem(number, "signature")
             if body["seq"] != seq + 1:
                 return entries, Problem(number, "order")
@@ -245,32 +327,24 @@ class AuditLog:
         return Problem(count, "rolled_back")
 
 
-def _repair_point(tail: bytes, line: bytes, seq: int) -> tuple[int | None, bool]:
-    """Where to cut the end of the trail (an offset in `tail`), and whether the anchored line
-    must be put back.
-
-    The anchored line present with bytes after it: cut after it. Not present, but the last
-    whole line is the one before it (the anchored line's `prev`): cut after that and put the
-    anchored line back. Anything else is not what a power cut leaves: (None, False)."""
-    at = tail.rfind(b"\n" + line + b"\n")
-    if at >= 0:
-        return at + len(line) + 2, False
-    if tail.startswith(line + b"\n"):
-        return len(line) + 1, False
-    try:
-        prev = str(loads(line)["prev"])
-    except (ValueError, KeyError, TypeError):
-        return None, False
-    end = tail.rfind(b"\n")
-    if end < 0:
-        # No whole line at all: only the very first line can have been torn.
-        return (0, True) if seq == 1 and prev == GENESIS else (None, False)
-    begin = tail.rfind(b"\n", 0, end) + 1
-    if hashlib.sha256(tail[begin:end]).hexdigest() == prev:
-        return end + 1, True
-    return None, False
-
-
 def entries_for(log: AuditLog, recording_id: str) -> list[dict[str, Any]]:
     entries, _problem = log.read()
     return [e for e in entries if e.get("recording_id") == recording_id]
+
+
+def _rfind(handle: BinaryIO, end: int, needle: bytes) -> int:
+    """The offset of the last `needle` that ends at or before `end`, or -1; reads backwards in
+    blocks, so a long run of junk costs no more memory than a block."""
+    block = 1 << 20
+    position = end
+    carry = b""
+    while position > 0:
+        start = max(0, position - block)
+        handle.seek(start)
+        data = handle.read(position - start) + carry
+        found = data.rfind(needle)
+        if found >= 0:
+            return start + found
+        carry = data[: len(needle) - 1]
+        position = start
+    return -1

@@ -61,10 +61,17 @@ class InputTooLong(GespreksError):
 
 
 def check_length(field: str, value: str | None) -> None:
-    """Refuse `value` when it is longer than the limit of `field` (None and "" always pass)."""
+    """Refuse `value` when it is longer than the limit of `field` (None and "" always pass),
+    or holds bytes that are not text (a command-line argument in another encoding arrives with
+    lone surrogates, which nothing can store or print)."""
     limit = LIMITS[field]
     if value is not None and len(value) > limit:
         raise InputTooLong(field, len(value), limit)
+    if value is not None:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InputTooLong(field, 0, limit, "error.not_text") from exc
 
 
 def check_count(field: str, values: Sized) -> None:

@@ -14,9 +14,19 @@ from pathlib import Path
 from typing import Any
 
 from audio import container as c
+from audio.durable import is_regular
 from audio.errors import GespreksError, IntegrityError, NoMatchingKey, WriteError
 from audio.recovery import InUse
-from audio.state import FINAL, PURGED, RECORDING, Registered, State, StateError
+from audio.state import (
+    FINAL,
+    MISSING,
+    PURGED,
+    RECORDING,
+    SEALED,
+    Registered,
+    State,
+    StateError,
+)
 from audio.summary import Summary, summarize
 from audio.vault import RECORDINGS, UnlockedVault, Vault
 from audio.verify import Report, verify
@@ -91,6 +101,8 @@ class Workspace:
         workspace = cls(Vault.open(root).unlock(passphrase), policy)
         workspace.audit.repair()
         workspace.reconcile()
+        if workspace.vault.finished_rotation:  # a passwd cut short, finished by this unlock
+            workspace.log_if_anchored("passphrase_changed", epoch=workspace.vault.epoch)
         workspace.log_if_anchored("unlocked")
         return workspace
 
@@ -98,7 +110,7 @@ class Workspace:
         """Log an action that only reads (unlocking, verifying) when the vault's state is there
         to anchor it; while it is in doubt, reading stays possible (`audit --verify` says
         why) and only actions that change something are refused."""
-        with contextlib.suppress(StateError):
+        with contextlib.suppress(StateError, OSError):
             self.audit.append(action, recording_id, **details)
 
     @property
@@ -171,57 +183,79 @@ class Workspace:
         return entries, problem or self.register_problem()
 
     def reanchor(self) -> dict[str, int]:
-        """Rebuild a missing or damaged vault state (the Privacy Officer's way out, logged):
-        the trail is anchored at its last line that verifies in order; the register is made
-        from the recordings that verify (sealed ones as sealed, unsealed ones as being
-        recorded), and holds are replayed from the trail. What does not verify stays
-        unregistered, so it is never recovered or trusted. Refused while the state is fine."""
+        """The Privacy Officer's way out when the state, the trail or the register is in doubt
+        (logged as `state_rebuilt`, with what was found).
+
+        The trail is kept up to its last line that verifies in order; what follows is moved to
+        `audit.log.damaged`, and the trail is anchored there. The register keeps what the
+        state knew (when it can be read); what it lacks is rebuilt from the recordings and the
+        trail: one the trail knows as sealed is never registered as being recorded again (cut
+        short, it stays "cut"); one that verifies is registered with its seal; one that is
+        gone is marked missing. Holds follow the trail where it speaks, else the old register.
+        Refused when nothing is in doubt."""
         store = self.vault.state
-        if store.read_or_none() is not None:
+        old = store.read_or_none()
+        entries, trail_problem = self.audit.read()
+        if old is not None and trail_problem is None and self.register_problem() is None:
             raise GespreksError("error.state_fine")
-        entries, _problem = self.audit.read()
-        state = State()
-        for path in self.vault.vault.recording_paths():
-            try:
-                if summarize(path, self.vault.identities()).state == "open":
-                    state.recordings[path.stem] = Registered(RECORDING)
-                    continue
-                report = verify(path, self.vault.identities(), self.trusted(""))
-            except (GespreksError, OSError):
-                continue
-            manifest = report.manifest
-            state.recordings[path.stem] = Registered(RECORDING).sealed(
-                state=str(manifest["state"]),
-                chunks=int(manifest["chunks"]),
-                frames=int(manifest["frames"]),
-                pcm=str(manifest["pcm_sha256"]),
-                seal=report.seal_sha256,
-            )
-        holds: dict[str, str | None] = {}
-        for entry in entries:
-            if entry["action"] in ("held", "released") and entry.get("recording_id"):
-                reason = entry["details"].get("reason") if entry["action"] == "held" else None
-                holds[entry["recording_id"]] = reason
+        state = State(recordings=dict(old.recordings) if old is not None else {})
+        sealed_in_trail, purged_in_trail, holds = _trail_facts(entries)
+        on_disk = {path.stem: path for path in self.vault.vault.recording_paths()}
+        for rid, path in on_disk.items():
+            known = state.recordings.get(rid)
+            if known is not None and known.state != RECORDING:
+                continue  # the register's own knowledge stands (a cut one stays cut)
+            state.recordings[rid] = self._rebuilt_entry(rid, path, rid in sealed_in_trail)
+        for rid in sealed_in_trail - set(on_disk):
+            state.recordings.setdefault(rid, Registered(MISSING))
+        for rid, entry in list(state.recordings.items()):
+            if rid in purged_in_trail and rid not in on_disk:
+                state.recordings[rid] = replace(entry, state=PURGED, hold=None)
+            elif entry.state in FINAL and rid not in on_disk:
+                state.recordings[rid] = replace(entry, state=MISSING)
         for rid, reason in holds.items():
             if rid in state.recordings:
                 state.recordings[rid] = replace(state.recordings[rid], hold=reason)
-        if entries:
-            last = self.audit.path.read_bytes().split(b"\n")[len(entries) - 1]
-            state.audit_seq = int(entries[-1]["seq"])
-            state.audit_hash = hashlib.sha256(last).hexdigest()
-            state.audit_line = last
         with store.lock():
-            if store.read_or_none() is not None:
-                raise GespreksError("error.state_fine")
+            now = store.read_or_none()
+            if (now is None) != (old is None) or (now and old and now.generation != old.generation):
+                raise StateError("error.state_busy")  # changed meanwhile: look again
+            last = self.audit.keep_verified(len(entries))
+            if last is not None:
+                state.audit_seq = len(entries)
+                state.audit_hash = hashlib.sha256(last).hexdigest()
+                state.audit_line = last
+            state.generation = old.generation if old is not None else 0
             store.write(state)
         found = {
             "lines": len(entries),
-            "registered": len(state.recordings),
-            "unregistered": len(self.vault.vault.recording_paths()) - len(state.recordings),
-            "holds": sum(1 for r in state.recordings.values() if r.hold),
+            "registered": sum(1 for rid in on_disk if rid in state.recordings),
+            "unregistered": sum(1 for rid in on_disk if rid not in state.recordings),
+            "missing": sum(1 for e in state.recordings.values() if e.state == MISSING),
+            "holds": sum(1 for e in state.recordings.values() if e.hold),
         }
         self.audit.append("state_rebuilt", None, register=None, **found)
         return found
+
+    def _rebuilt_entry(self, rid: str, path: Path, sealed_in_trail: bool) -> Registered:
+        """What the register should say of a recording it lost, from the file and the trail."""
+        try:
+            if summarize(path, self.vault.identities()).state == "open":
+                # Unsealed: being recorded, unless the trail saw it sealed (then it was cut).
+                return Registered(SEALED if sealed_in_trail else RECORDING)
+            report = verify(path, self.vault.identities(), self.trusted(""))
+        except (GespreksError, OSError):
+            return Registered(SEALED)  # damaged: never recovered, reported by verify
+        if report.recording_id != rid or not is_regular(path):
+            return Registered(SEALED)
+        manifest = report.manifest
+        return Registered(RECORDING).sealed(
+            state=str(manifest["state"]),
+            chunks=int(manifest["chunks"]),
+            frames=int(manifest["frames"]),
+            pcm=str(manifest["pcm_sha256"]),
+            seal=report.seal_sha256,
+        )
 
     def reconcile(self) -> list[str]:
         """Register the seal of recordings that were sealed while registering failed (a crash
@@ -240,6 +274,8 @@ class Workspace:
                 report = verify(path, self.vault.identities(), self.trusted(""))
             except (GespreksError, OSError):
                 continue  # shown as it is; `verify` names the problem
+            if report.recording_id != rid or not is_regular(path):
+                continue  # another recording in its place: `verify` says so
             try:
                 self.vault.register_seal(report.manifest, report.seal_sha256)
             except GespreksError:
@@ -278,8 +314,10 @@ class Workspace:
         """The register's entry for a file in this vault's recordings folder (None elsewhere).
         IntegrityError when it is in the folder but the register is in doubt or lacks it."""
         folder = self.vault.root / RECORDINGS
-        if Path(path).resolve().parent != folder.resolve():
+        if Path(path).absolute().parent.resolve() != folder.resolve():
             return None
+        if not is_regular(Path(path)):  # a symlink or other non-file in the folder
+            raise IntegrityError("register", None, field="file")
         try:
             state = self.vault.state.read()
         except StateError as exc:
@@ -291,7 +329,11 @@ class Workspace:
 
     def _check_register(self, path: Path, report: Report) -> None:
         entry = self._registered(path)
-        if entry is None or entry.state == RECORDING:
+        if entry is None:
+            return
+        if report.recording_id != Path(path).name.removesuffix(c.SUFFIX):
+            raise IntegrityError("register", None, field="recording_id")
+        if entry.state == RECORDING:
             return  # sealed but not yet registered: `reconcile` registers it after a verify
         manifest = report.manifest
         expected = {
@@ -371,25 +413,25 @@ class Workspace:
         """Destroy recordings whose retention ended: the audit entry (and the register's
         "purged") first, then the key, then the files. Refuses while the trail or the register
         is in doubt (holds live in the register), and skips a recording on hold."""
-        try:
-            self.vault.state.read()
-        except StateError as exc:
-            raise AuditError("audit.state_refused", reason=exc.message("en")) from exc
+        self.vault.state.read()  # StateError: its message says nothing is recovered or purged
         _entries, problem = self.audit.read()
         if problem is not None:
             raise AuditError("audit.purge_refused", line=problem.line)
+        if self.register_problem() is not None:
+            raise AuditError("audit.purge_refused_register")
         purged = []
         for info in infos:
             assert info.retention_until is not None and info.summary is not None
-            if (self.register() or State()).hold(info.recording_id) is not None:
-                continue
-            self.audit.append(
-                "purged",
-                info.recording_id,
-                register=_mark_purged(info.recording_id),
-                retention_until=info.retention_until.isoformat(),
-                started=info.summary.started,
-            )
+            try:
+                self.audit.append(
+                    "purged",
+                    info.recording_id,
+                    register=_mark_purged(info.recording_id),
+                    retention_until=info.retention_until.isoformat(),
+                    started=info.summary.started,
+                )
+            except _OnHold:
+                continue  # held since the list was made: checked under the state's lock
             self.vault.destroy_recording(info.recording_id)
             purged.append(info.recording_id)
         return purged
@@ -418,9 +460,42 @@ def _set_hold(recording_id: str, reason: str | None) -> Any:
     return change
 
 
+class _OnHold(Exception):
+    """The recording is on hold: nothing is written, nothing destroyed."""
+
+
 def _mark_purged(recording_id: str) -> Any:
     def change(state: State) -> None:
         entry = state.recordings.get(recording_id, Registered(PURGED))
-        state.recordings[recording_id] = replace(entry, state=PURGED, hold=None)
+        if entry.hold is not None:
+            raise _OnHold(recording_id)
+        state.recordings[recording_id] = replace(entry, state=PURGED)
 
     return change
+
+
+# Trail entries that show a recording was sealed (so it is never "being recorded" again).
+_SEALED_ACTIONS = ("recording_sealed", "recording_interrupted", "recovered", "register_reconciled")
+
+
+def _trail_facts(
+    entries: list[dict[str, Any]],
+) -> tuple[set[str], set[str], dict[str, str | None]]:
+    """From the trail: ids seen sealed, ids purged, and each id's last hold or release."""
+    sealed: set[str] = set()
+    purged: set[str] = set()
+    holds: dict[str, str | None] = {}
+    for entry in entries:
+        rid = entry.get("recording_id")
+        if not isinstance(rid, str):
+            continue
+        action = entry.get("action")
+        if action in _SEALED_ACTIONS:
+            sealed.add(rid)
+        elif action == "purged":
+            purged.add(rid)
+        elif action == "held":
+            holds[rid] = str(entry.get("details", {}).get("reason", ""))
+        elif action == "released":
+            holds[rid] = None
+    return sealed, purged, holds
