@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import wave
 from datetime import datetime
 from pathlib import Path
@@ -261,9 +262,10 @@ def copy_trust(cli: Cli) -> dict[bytes, str]:
 
 def own_key(cli: Cli) -> Any:
     """This installation's public key, authenticated by unlocking the vault, when this computer
-    has a vault and it can be opened without asking (else None: the key in vault.json alone
-    is not trusted)."""
-    if not os.environ.get("GESPREKSOPNAME_PASSPHRASE") and not cli.args.passphrase_file:
+    has a vault and its passphrase is given or can be asked at a terminal (else None: the key
+    in vault.json alone is not trusted, so a copy sealed here then shows as an unknown key)."""
+    asked = os.environ.get("GESPREKSOPNAME_PASSPHRASE") or cli.args.passphrase_file
+    if not asked and not sys.stdin.isatty():
         return None
     try:
         cli.open_vault()
