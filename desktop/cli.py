@@ -30,7 +30,12 @@ class Cli:
         self._policy: Any = None
 
     def t(self, key: str, **params: object) -> str:
-        return text(key, self.lang, **params)
+        """A message with its values shown escaped (a path or name typed by someone else
+        cannot act on the terminal); escaping twice changes nothing."""
+        from policy.display import visible
+
+        shown = {k: visible(v, lines=True) if isinstance(v, str) else v for k, v in params.items()}
+        return text(key, self.lang, **shown)
 
     def say(self, key: str, **params: object) -> None:
         print(self.t(key, **params))

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop.commands import EXIT_OK
-from policy.inputs import check_count, check_length
 
 if TYPE_CHECKING:
     from desktop.cli import Cli
@@ -45,7 +44,6 @@ def import_copy(cli: Cli) -> int:
     from policy.imports import import_recording
     from policy.session import load_session
 
-    check_length("received_from", cli.args.received_from)  # before anything is written
     session = load_session(Path(cli.args.session))
     workspace = cli.workspace()
     manifest = import_recording(
@@ -61,11 +59,6 @@ def derive(cli: Cli) -> int:
 
     cuts = [parse_cut(value) for value in cli.args.cut]
     consent = load_consent(Path(cli.args.consent))
-    # The consent is sealed into the new recording: its text within limits, like a session's.
-    check_length("consent_description", consent.description)
-    check_count("participants", consent.agreed)
-    for name in consent.agreed:
-        check_length("participant_name", name)
     manifest = derive_recording(cli.workspace(), cli.args.id, cuts, consent)
     cli.say(
         "derive.done",

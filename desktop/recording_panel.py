@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from desktop.i18n import core, error_text
 from desktop.workers import Job
+from policy.inputs import LIMITS
 from policy.recording import Recording
 
 STATE_COLOURS = {
@@ -70,6 +71,7 @@ class RecordingPanel(QWidget):
         self.pause = QPushButton(self.tr("Pause"))
         self.pause.setShortcut(QKeySequence("Ctrl+P"))
         self.note = QLineEdit()
+        self.note.setMaxLength(LIMITS["marker_note"])
         self.note.setPlaceholderText(self.tr("Note for a marker, e.g. consent repeated on tape"))
         self.note.setAccessibleName(self.tr("Marker note"))
         self.marker = QPushButton(self.tr("Add marker"))

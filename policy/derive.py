@@ -17,6 +17,7 @@ from audio import container as c
 from audio.errors import GespreksError
 from audio.summary import summarize
 from audio.verify import verify
+from policy.inputs import check_count, check_length
 from policy.record import participant_names
 from policy.schema import Checker, DocumentError, read_toml
 from policy.session import CONSENT_METHODS
@@ -95,6 +96,11 @@ def derive_recording(
     workspace: Workspace, recording_id: str, cuts: list[tuple[float, float]], consent: Consent
 ) -> dict[str, Any]:
     """Make the edited version; refused unless the edit was announced and all agreed."""
+    # The consent is sealed into the new recording: its text within limits, like a session's.
+    check_length("consent_description", consent.description)
+    check_count("participants", consent.agreed)
+    for name in consent.agreed:
+        check_length("participant_name", name)
     path = workspace.vault.vault.recording_path(recording_id)
     summary = summarize(path, workspace.vault.identities())
     original = summary.manifest

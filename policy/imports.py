@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from audio import container as c
 from audio.encoding import iso_time
 from audio.errors import GespreksError
+from policy.inputs import check_length
 from policy.session import Session
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ def import_recording(
     workspace: Workspace, file: Path, session: Session, received_from: str | None = None
 ) -> dict[str, Any]:
     """Store a received recording byte for byte; returns the sealed manifest."""
+    check_length("received_from", received_from)  # before anything is written
     file = Path(file)
     try:
         size = file.stat().st_size

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from audio.capture import CaptureEvent, Recorder, RecordingRefused, Status
 from audio.devices import DeviceError, find_device
 from audio.errors import GespreksError
+from policy.inputs import check_length
 from policy.record import session_record
 from policy.rules import Decision
 from policy.session import Session
@@ -66,6 +67,8 @@ class Recording:
         self._log("recording_resumed")
 
     def marker(self, note: str | None = None) -> None:
+        """Add a marker; a note over its limit is refused (InputTooLong) and nothing is added."""
+        check_length("marker_note", note)
         self.recorder.marker(note)
 
     def stop(self, reason: str = "user") -> dict[str, Any]:
