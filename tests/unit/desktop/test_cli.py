@@ -19,16 +19,8 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "vault"
-    monkeypatch.setenv("GESPREKSOPNAME_VAULT", str(root))
-    monkeypatch.setenv("GESPREKSOPNAME_PASSPHRASE", "paars konijn fietst langs de gracht")
-    monkeypatch.delenv("GESPREKSOPNAME_POLICY", raising=False)
-    monkeypatch.setenv("LANG", "nl_NL.UTF-8")
-    monkeypatch.delenv("LC_ALL", raising=False)
-    monkeypatch.delenv("LC_MESSAGES", raising=False)
-    assert main(["init"]) == 0
-    return root
+def env(cli_vault: Path) -> Path:
+    return cli_vault
 
 
 def make_recording(root: Path, frames: int = 4800, seal: bool = True) -> str:

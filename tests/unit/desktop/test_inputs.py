@@ -22,10 +22,10 @@ from policy.rules import evaluate
 from policy.session import Participant
 from policy.workspace import Workspace
 from resources import path as resource_path
-from tests.unit.conftest import pcm
+from tests.unit.conftest import CLI_PASSPHRASE, pcm
 from tests.unit.policy.conftest import lawful
 
-PASSPHRASE = "paars konijn fietst langs de gracht"
+PASSPHRASE = CLI_PASSPHRASE
 # An ANSI colour, a title-setting OSC sequence, a right-to-left override and an isolate.
 NASTY = "Eve \x1b[31mRood\x1b[0m \x1b]0;pwned\x07\u202egnp.exe\u2066"
 RAW = ("\x1b", "\x07", "\u202e", "\u2066")
@@ -41,16 +41,8 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "vault"
-    monkeypatch.setenv("GESPREKSOPNAME_VAULT", str(root))
-    monkeypatch.setenv("GESPREKSOPNAME_PASSPHRASE", PASSPHRASE)
-    monkeypatch.delenv("GESPREKSOPNAME_POLICY", raising=False)
-    monkeypatch.setenv("LANG", "nl_NL.UTF-8")
-    monkeypatch.delenv("LC_ALL", raising=False)
-    monkeypatch.delenv("LC_MESSAGES", raising=False)
-    assert main(["init"]) == 0
-    return root
+def env(cli_vault: Path) -> Path:
+    return cli_vault
 
 
 def session_toml(citizen: str, *, consent: bool = True) -> str:

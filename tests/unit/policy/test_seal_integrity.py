@@ -17,24 +17,16 @@ from audio.recovery import recover
 from audio.stanzas import X25519Identity
 from audio.vault import INTERRUPTED, KEYS, RECORDINGS, Vault
 from desktop.cli import main
-from tests.unit.conftest import FAST_KDF, pcm
+from tests.unit.conftest import CLI_PASSPHRASE, FAST_KDF, pcm
 
-PASSPHRASE = "paars konijn fietst langs de gracht"
+PASSPHRASE = CLI_PASSPHRASE
 NEW_PASSPHRASE = "zeven blauwe reigers dansen op het ijs"
 _LENGTH = struct.Struct(">I")
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "vault"
-    monkeypatch.setenv("GESPREKSOPNAME_VAULT", str(root))
-    monkeypatch.setenv("GESPREKSOPNAME_PASSPHRASE", PASSPHRASE)
-    monkeypatch.delenv("GESPREKSOPNAME_POLICY", raising=False)
-    monkeypatch.setenv("LANG", "nl_NL.UTF-8")
-    monkeypatch.delenv("LC_ALL", raising=False)
-    monkeypatch.delenv("LC_MESSAGES", raising=False)
-    assert main(["init"]) == 0
-    return root
+def env(cli_vault: Path) -> Path:
+    return cli_vault
 
 
 def make_recording(root: Path, frames: int = 48000 * 3, seal: bool = True) -> str:
