@@ -28,42 +28,11 @@ from PySide6.QtWidgets import (
 from desktop.i18n import language
 from policy.inputs import LIMITS
 from policy.policy import Policy
-from policy.rules import evaluate
+from policy.rules import Step, evaluate
 from policy.session import Participant, Session
 
-PAGE_CODES = {
-    0: {
-        "participants_missing",
-        "no_employee",
-        "no_other_party",
-        "initiator_missing",
-        "location_missing",
-        "participants_too_many",
-        "name_too_long",
-        "case_number_too_long",
-    },
-    1: {
-        "purpose_missing",
-        "purpose_unknown",
-        "legal_basis_missing",
-        "legal_basis_public_authority",
-        "legal_basis_not_allowed",
-        "necessity_missing",
-        "alternatives_missing",
-        "case_number_missing",
-        "necessity_too_long",
-        "purpose_too_long",
-    },
-    2: {
-        "announcement_not_read",
-        "camera_unanswered",
-        "camera_not_announced",
-        "camera_action_missing",
-        "consent_missing",
-        "consent_method_missing",
-        "video",
-    },
-}
+# The wizard's pages in order, one per step; each reason names its step (policy.rules.REASONS).
+STEPS = tuple(Step)
 
 
 class ReasonsLabel(QLabel):
@@ -82,25 +51,26 @@ class ReasonsLabel(QLabel):
 
 
 class CheckedPage(QWizardPage):
-    """A page that is complete when the decision has none of its page's reasons."""
+    """The page of one step: complete when the decision has no reason of this step (or of an
+    earlier one), each shown in words."""
 
-    def __init__(self, wizard: NewConversationWizard, number: int) -> None:
+    def __init__(self, wizard: NewConversationWizard, step: Step) -> None:
         super().__init__()
         self.conversation = wizard
-        self.number = number
+        self.step = step
         self.reasons = ReasonsLabel()
 
     def isComplete(self) -> bool:  # Qt override
-        return not self.conversation.missing(self.number)
+        return not self.conversation.missing(self.step)
 
     def refresh(self) -> None:
-        self.reasons.show_reasons(self.conversation.missing(self.number))
+        self.reasons.show_reasons(self.conversation.missing(self.step))
         self.completeChanged.emit()
 
 
 class PeoplePage(CheckedPage):
     def __init__(self, wizard: NewConversationWizard) -> None:
-        super().__init__(wizard, 0)
+        super().__init__(wizard, Step.PARTICIPANTS)
         self.setTitle(self.tr("1. Who, where, and at whose request"))
         self.table = QTableWidget(0, 2)
         self.table.setHorizontalHeaderLabels([self.tr("Name"), self.tr("Role")])
@@ -187,7 +157,7 @@ class PeoplePage(CheckedPage):
 
 class PurposePage(CheckedPage):
     def __init__(self, wizard: NewConversationWizard) -> None:
-        super().__init__(wizard, 1)
+        super().__init__(wizard, Step.PURPOSE)
         self.setTitle(self.tr("2. Purpose and legal basis (AVG)"))
         policy = wizard.policy
         self.purpose = QComboBox()
@@ -256,7 +226,7 @@ class PurposePage(CheckedPage):
 
 class RulesPage(CheckedPage):
     def __init__(self, wizard: NewConversationWizard) -> None:
-        super().__init__(wizard, 2)
+        super().__init__(wizard, Step.RULES_AND_CONSENT)
         self.setTitle(self.tr("3. The rules: announce, camera, consent"))
         self.announcement = QLabel()
         self.announcement.setWordWrap(True)
@@ -406,11 +376,15 @@ class NewConversationWizard(QWizard):
             participants=tuple(participants),
         )
 
-    def missing(self, page: int) -> list[str]:
+    def missing(self, step: Step) -> list[str]:
+        """What still blocks this step, in words: the reasons of this step and of any earlier
+        one. "Next" waits for a page's own reasons, so an earlier step's are empty by then; on
+        the last page "Start recording" so waits for the whole decision, and says why."""
         if not self._ready:
             return []
         decision = evaluate(self.session(), self.policy)
-        return [r.text(language()) for r in decision.reasons if r.code in PAGE_CODES[page]]
+        upto = STEPS.index(step)
+        return [r.text(language()) for r in decision.reasons if STEPS.index(r.step) <= upto]
 
     def changed(self, *_: object) -> None:
         if not self._ready:

@@ -1,14 +1,18 @@
-"""Every rule with a lawful and an unlawful session; every reason exists in Dutch and English."""
+"""Every rule with a lawful and an unlawful session; every reason exists in Dutch and English and
+knows its rule and the wizard step where it is put right."""
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+import policy.rules
 from policy.policy import Policy
-from policy.rules import RULES, evaluate
+from policy.rules import LETTERS, REASONS, RULES, Reason, Step, evaluate
 from policy.session import Participant, Session
 from resources.catalogue import keys, placeholders
 from resources.catalogue import text as catalogue_text
@@ -226,7 +230,7 @@ def test_an_empty_session_is_refused_with_every_reason(policy: Policy) -> None:
 
 
 def test_every_reason_and_rule_has_both_languages() -> None:
-    codes = {row[4] for row in TABLE}
+    codes = set(REASONS)
     assert {k.split(".", 1)[1] for k in keys("nl") if k.startswith("reason.")} == codes
     for code in codes:
         key = f"reason.{code}"
@@ -238,3 +242,52 @@ def test_every_reason_and_rule_has_both_languages() -> None:
 def test_the_decision_records_the_policy(policy: Policy) -> None:
     doc = evaluate(lawful(), policy).document()
     assert doc["allowed"] is True and doc["policy_sha256"] == policy.sha256
+
+
+def test_every_reason_has_its_rule_and_its_wizard_step() -> None:
+    """The wizard shows a reason on its step's page; a reason without one would leave "Start
+    recording" disabled without a word."""
+    assert REASONS
+    for code, kind in REASONS.items():
+        assert isinstance(kind.step, Step), code
+        assert kind.rule in RULES, code
+        assert kind.letter == (kind.rule if kind.rule in LETTERS else None), code
+    assert {row[4] for row in TABLE} == set(REASONS)  # and each is tested above
+    assert {kind.step for kind in REASONS.values()} == set(Step)  # no wizard page without one
+
+
+def _codes_in_the_source() -> set[str]:
+    """Every reason code in policy/rules.py, read from its code: the first argument of each call
+    of `refuse`, which must be written out as a literal (no f-string, no variable)."""
+    source = Path(policy.rules.__file__).read_text(encoding="utf-8")
+    codes: set[str] = set()
+    calls = 0
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+            continue
+        first = node.args[0] if node.args else None
+        if node.func.id == "refuse":
+            calls += 1
+            assert isinstance(first, ast.Constant) and isinstance(first.value, str), (
+                f"policy/rules.py line {node.lineno}: a reason code must be a literal string"
+            )
+            codes.add(first.value)
+        elif node.func.id == "Reason":  # made only inside refuse, from its code
+            assert isinstance(first, ast.Name) and first.id == "code", node.lineno
+    # Plain text as well: every "refuse(" in the file is a call the walk above checked.
+    assert source.count("refuse(") - source.count("def refuse(") == calls
+    return codes
+
+
+def test_every_reason_code_evaluate_can_give_is_in_the_table() -> None:
+    codes = _codes_in_the_source()
+    assert len(codes) > 20
+    assert codes - set(REASONS) == set(), "reasons without a rule and a wizard step"
+    assert set(REASONS) - codes == set(), "reasons in the table that evaluate never gives"
+
+
+def test_a_reason_not_in_the_table_cannot_be_made() -> None:
+    with pytest.raises(ValueError, match="REASONS"):
+        Reason("new_rule_without_a_step")
+    video = Reason("video")
+    assert video.step is Step.RULES_AND_CONSENT and video.kind.letter == "d"
