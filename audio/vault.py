@@ -25,7 +25,7 @@ from audio.errors import IntegrityError, VaultError, WrongPassphrase
 from audio.keys import RecoveryPublicKey, SigningKey, VerifyKey, hkdf
 from audio.recovery import recover
 from audio.stanzas import Identity, Recipient, VaultKey, X25519Recipient
-from audio.state import RECORDING, STATE_FILE, Registered, State, StateStore
+from audio.state import PURGED, RECORDING, STATE_FILE, Registered, State, StateStore
 from audio.writer import ContainerWriter
 
 VAULT_FILE = "vault.json"
@@ -364,18 +364,24 @@ class UnlockedVault:
         path = self.root / RECORDINGS / f"{recording_id}{c.SUFFIX}"
         with self.state.locked() as state:
             state.recordings[recording_id] = Registered(RECORDING)
-        return ContainerWriter(
-            path,
-            recipients=self.recipients(recovery_keys),
-            signer=self.signing_key,
-            sample_rate=sample_rate,
-            channels=channels,
-            sample_format=sample_format,
-            session=session,
-            recording_id=recording_id,
-            on_sealed=self.register_seal,
-            **options,
-        )
+        try:
+            return ContainerWriter(
+                path,
+                recipients=self.recipients(recovery_keys),
+                signer=self.signing_key,
+                sample_rate=sample_rate,
+                channels=channels,
+                sample_format=sample_format,
+                session=session,
+                recording_id=recording_id,
+                on_sealed=self.register_seal,
+                **options,
+            )
+        except BaseException:
+            if not path.exists():  # nothing was made: the register forgets it again
+                with self.state.locked() as state:
+                    state.recordings.pop(recording_id, None)
+            raise
 
     def register_seal(self, manifest: dict[str, Any], seal_sha256: str) -> None:
         """Record a recording's final state; a final state is never replaced."""
@@ -461,7 +467,12 @@ class UnlockedVault:
 
     def destroy_recording(self, recording_id: str) -> None:
         """Destroy a recording: its key slot first (so no copy opens again), then its files.
-        The register keeps that it was purged."""
+        The register keeps that it was purged (`Workspace.purge` marks it, under the trail's
+        entry; a half-made import or edit that is thrown away is marked here)."""
+        with self.state.locked() as state:
+            entry = state.recordings.get(recording_id)
+            if entry is not None and entry.state == RECORDING:
+                state.recordings[recording_id] = replace(entry, state=PURGED)
         slot = self.key.slot_path(recording_id)
         if slot.exists():
             size = slot.stat().st_size

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from audio.errors import GespreksError
 from desktop import i18n
 from desktop.settings import Settings
+from policy.environment import ENV_LANG, ENV_VAULT
 from policy.policy import Policy, load_policy
 from policy.workspace import Workspace
 
@@ -32,27 +33,9 @@ def open_workspace(root: Path, settings: Settings, policy: Policy) -> Workspace 
 
 
 def report_recovery(workspace: Workspace) -> str:
-    """Seal what a crash interrupted, and say so (the same `recover` as the command line)."""
-    lines = []
-    for result in workspace.recover_all():
-        if result.manifest is not None:
-            lines.append(
-                i18n.core(
-                    "recover.done",
-                    id=result.recording_id[:8],
-                    duration=result.manifest["duration_s"],
-                    time=result.manifest["interrupted"]["last_good_time"],
-                )
-            )
-        elif isinstance(result.error, GespreksError):
-            lines.append(
-                i18n.core(
-                    "recover.failed",
-                    id=result.recording_id[:8],
-                    reason=result.error.message(i18n.language()),
-                )
-            )
-    return "\n".join(lines)
+    """Seal what a crash interrupted, and say so: the same `recover` and the same words as the
+    command line (a recording being recorded elsewhere, or refused as changed, included)."""
+    return "\n".join(result.describe(i18n.language()) for result in workspace.recover_all())
 
 
 def run_gui(argv: list[str]) -> int:
@@ -62,9 +45,9 @@ def run_gui(argv: list[str]) -> int:
     app.setApplicationName("Gespreksopname")
     app.setOrganizationName("Gespreksopname")
     settings = Settings()
-    i18n.install(app, os.environ.get("GESPREKSOPNAME_LANG") or settings.language)
+    i18n.install(app, os.environ.get(ENV_LANG) or settings.language)
     # The environment (as for the command line) wins over the setting, for this run only.
-    root = Path(os.environ.get("GESPREKSOPNAME_VAULT") or settings.vault)
+    root = Path(os.environ.get(ENV_VAULT) or settings.vault)
     try:
         policy = load_policy(settings.policy)
     except GespreksError as exc:

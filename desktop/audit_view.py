@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from audio.encoding import parse_time
 from desktop.i18n import core
+from policy.display import local_datetime
 from policy.workspace import Workspace
 
 
@@ -51,7 +51,6 @@ class AuditView(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        from datetime import datetime
 
         self.entries, problem = self.workspace.audit_problem()
         if problem is None:
@@ -64,7 +63,7 @@ class AuditView(QWidget):
             self.result.setStyleSheet("color: #b00020; font-weight: bold;")
         self.rows = []
         for entry in self.entries:
-            when = datetime.fromtimestamp(parse_time(str(entry["time"])))
+            when = local_datetime(str(entry["time"]))
             details = entry.get("details") or {}
             assert isinstance(details, dict)
             text = ", ".join(f"{k}={v}" for k, v in details.items())

@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from audio.errors import GespreksError, IntegrityError
+from desktop.exits import Exit
+from policy.environment import ENV_PASSPHRASE
 from resources.catalogue import resolve_language, text
-
-EXIT_OK, EXIT_CHANGED, EXIT_USAGE = 0, 1, 2
-ENV_PASSPHRASE = "GESPREKSOPNAME_PASSPHRASE"  # noqa: S105 - a variable name
 
 
 class Cli:
@@ -81,14 +80,14 @@ class Cli:
 
     # -- vault and policy -------------------------------------------------------------------
     def vault_root(self) -> Path:
-        from audio.vault import default_location
+        from policy.environment import default_location
 
         return Path(self.args.vault).expanduser() if self.args.vault else default_location()
 
     def open_vault(self) -> Any:
-        from audio.vault import Vault
+        from policy.workspace import find_vault
 
-        return Vault.open(self.vault_root())
+        return find_vault(self.vault_root())
 
     def policy(self) -> Any:
         from policy.policy import load_policy
@@ -217,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse prints its own message; keep our exit code scheme
-        return EXIT_OK if exc.code == 0 else EXIT_USAGE
+        return Exit.OK if exc.code == 0 else Exit.USAGE
     if args.command is None:
         from desktop.app import run_gui
 
@@ -227,20 +226,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(cli))
     except IntegrityError as exc:
         cli.warn("cli.failed", message=exc.message(lang))
-        return EXIT_CHANGED
+        return Exit.CHANGED
     except GespreksError as exc:
         cli.warn("cli.failed", message=exc.message(lang))
-        return EXIT_USAGE
+        return Exit.USAGE
     except KeyboardInterrupt:
         cli.warn("cli.interrupted")
         return 130
     except BrokenPipeError:  # output piped into `head`, say: not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
+        return Exit.OK
     except OSError as exc:  # a file or disk problem nobody turned into a message yet
         name = exc.filename if exc.filename is not None else "-"
         cli.warn("cli.failed", message=text("error.os", lang, path=name, reason=exc.strerror))
-        return EXIT_USAGE
+        return Exit.USAGE
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desktop.commands import EXIT_OK
+from desktop.exits import Exit
 
 if TYPE_CHECKING:
     from desktop.cli import Cli
@@ -37,7 +37,7 @@ def export(cli: Cli) -> int:
         print(file=sys.stderr)
     cli.say("export.done", folder=str(folder))
     print(folder)
-    return EXIT_OK
+    return Exit.OK
 
 
 def import_copy(cli: Cli) -> int:
@@ -51,7 +51,7 @@ def import_copy(cli: Cli) -> int:
     )
     cli.say("import.done", id=manifest["recording_id"], sha=manifest["pcm_sha256"])
     print(manifest["recording_id"])
-    return EXIT_OK
+    return Exit.OK
 
 
 def derive(cli: Cli) -> int:
@@ -66,4 +66,4 @@ def derive(cli: Cli) -> int:
         original=manifest["session"]["derived_from"]["recording_id"],
     )
     print(manifest["recording_id"])
-    return EXIT_OK
+    return Exit.OK

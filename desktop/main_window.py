@@ -286,32 +286,30 @@ class MainWindow(QMainWindow):
             self.verify_path(Path(chosen))
 
     def verify_path(self, target: Path) -> str:
-        """Verify a container, an exported folder or a lone exported file; the result in words."""
-        from audio.copyverify import verify_copy, verify_folder
+        """Verify a recording, an exported folder or a lone exported file (recognised by its
+        content and logged, in the core, as on the command line); the result in words."""
+        from policy.verification import verify_path
 
-        trusted = self.workspace.trusted(core("verify.this_installation"))
+        label = core("verify.this_installation")
         try:
-            if target.is_dir():
-                report = verify_folder(target, trusted).audio
-                text = core("verify.intact")
-            elif target.suffix == ".gesp":
-                self.workspace.verify(target, core("verify.this_installation"))
-                text = core("verify.intact")
-            else:
-                report = verify_copy(target, trusted)
-                text = (
-                    core("verify.intact")
-                    + "\n"
-                    + core(
-                        "copy.checked.signer",
-                        signer=report.signer_name,
-                        fingerprint=report.signer.fingerprint,
-                    )
-                )
+            result = verify_path(
+                target,
+                workspace=self.workspace,
+                policy=self.workspace.policy,
+                this_installation=label,
+            )
         except (GespreksError, OSError) as exc:
             text = core("verify.changed", reason=error_text(exc))
             QMessageBox.warning(self, self.tr("Verification"), text)
             return text
+        text = core("verify.intact")
+        if result.copy is not None:
+            signer = core(
+                "copy.checked.signer",
+                signer=result.copy.signer_name,
+                fingerprint=result.copy.signer.fingerprint,
+            )
+            text += "\n" + signer
         QMessageBox.information(self, self.tr("Verification"), text)
         return text
 

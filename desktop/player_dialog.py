@@ -23,22 +23,13 @@ from policy.workspace import Workspace
 from resources.catalogue import keys
 
 if TYPE_CHECKING:
-    from audio.playback import Player
+    from policy.devices import Player
 
 
 def open_player(workspace: Workspace, recording_id: str, device: str | None = None) -> Player:
-    """Open a recording for playback, authenticating every chunk first (about 0.4 s for an
-    hour: run it off the GUI thread), and log that it was played."""
-    from audio.playback import Player
-
-    path = workspace.vault.vault.recording_path(recording_id)
-    player = Player(path, workspace.vault.identities(), device or None)
-    try:
-        workspace.audit.append("played", recording_id)
-    except BaseException:
-        player.close()
-        raise
-    return player
+    """The core's `open_for_playback` (authenticates, logs "played"); kept as the window's
+    entry point."""
+    return workspace.open_for_playback(recording_id, device)
 
 
 class PlayerDialog(QDialog):

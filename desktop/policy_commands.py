@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from audio.errors import GespreksError, VaultError
-from desktop.commands import EXIT_CHANGED, EXIT_OK, local_time, print_json
-from policy.display import visible
+from desktop.commands import print_json
+from desktop.exits import Exit
+from policy.display import local_time, visible
 from policy.refusal import load_refusal
 from policy.rules import evaluate
 from policy.session import load_session
@@ -15,14 +16,12 @@ from policy.session import load_session
 if TYPE_CHECKING:
     from desktop.cli import Cli
 
-EXIT_REFUSED = 3
-
 
 def show_policy(cli: Cli) -> int:
     policy = cli.policy()
     if cli.args.json:
         print_json(policy.summary(cli.lang))
-        return EXIT_OK
+        return Exit.OK
     cli.say("policy.organisation", organisation=policy.organisation, file=str(policy.path))
     cli.say("policy.hash", sha256=policy.sha256)
     cli.say("policy.purposes")
@@ -39,7 +38,7 @@ def show_policy(cli: Cli) -> int:
     for line in policy.contact_lines().splitlines():
         print(f"  {line}")
     cli.say("policy.keys", recovery=len(policy.recovery_keys), trusted=len(policy.trusted_keys))
-    return EXIT_OK
+    return Exit.OK
 
 
 def check(cli: Cli) -> int:
@@ -64,7 +63,7 @@ def check(cli: Cli) -> int:
         file=str(policy.path),
         sha256=policy.sha256[:16],
     )
-    return EXIT_OK if decision.allowed else EXIT_REFUSED
+    return Exit.OK if decision.allowed else Exit.REFUSED
 
 
 def audit(cli: Cli) -> int:
@@ -87,22 +86,22 @@ def audit(cli: Cli) -> int:
             )
     if problem is not None:
         cli.say("audit.broken", line=problem.line, what=cli.t(f"audit.problem.{problem.what}"))
-        return EXIT_CHANGED
+        return Exit.CHANGED
     if cli.args.verify:
         cli.say("audit.intact", count=len(entries))
-    return EXIT_OK
+    return Exit.OK
 
 
 def hold(cli: Cli) -> int:
     recording_id = cli.workspace().hold(cli.args.id, cli.args.reason)
     cli.say("hold.done", id=recording_id)
-    return EXIT_OK
+    return Exit.OK
 
 
 def release(cli: Cli) -> int:
     recording_id = cli.workspace().release(cli.args.id, cli.args.reason)
     cli.say("hold.released", id=recording_id)
-    return EXIT_OK
+    return Exit.OK
 
 
 def purge(cli: Cli) -> int:
@@ -110,16 +109,16 @@ def purge(cli: Cli) -> int:
     expired = workspace.expired()
     if not expired:
         cli.say("purge.none")
-        return EXIT_OK
+        return Exit.OK
     for info in expired:
         assert info.retention_until is not None
         cli.say("purge.item", id=info.recording_id, date=info.retention_until.date().isoformat())
     if cli.args.dry_run:
         cli.say("purge.dry_run", count=len(expired))
-        return EXIT_OK
+        return Exit.OK
     purged = workspace.purge(expired)
     cli.say("purge.done", count=len(purged))
-    return EXIT_OK
+    return Exit.OK
 
 
 def refuse(cli: Cli) -> int:
@@ -132,4 +131,4 @@ def refuse(cli: Cli) -> int:
     except OSError as exc:
         raise GespreksError("error.cannot_write", path=str(letter), reason=exc.strerror) from exc
     cli.say("refusal.registered", id=refusal.id, path=str(letter))
-    return EXIT_OK
+    return Exit.OK

@@ -13,29 +13,28 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from audio.devices import DeviceError, list_input_devices
-from desktop.commands import EXIT_OK, EXIT_USAGE, clock, message
-from policy.display import visible
+from desktop.commands import message
+from desktop.exits import Exit
+from policy.display import clock, visible
 from policy.recording import SessionRefused, start_recording
 from policy.session import load_session
 
 if TYPE_CHECKING:
     from desktop.cli import Cli
 
-EXIT_REFUSED, EXIT_DEVICE, EXIT_DISK = 3, 4, 5
-
 
 def devices(cli: Cli) -> int:
     found = list_input_devices()
     if not found:
         cli.say("devices.none")
-        return EXIT_USAGE
+        return Exit.USAGE
     for device in found:
         mark = "*" if device.is_default else " "
         print(
             f"{mark} {device.index:>3}  {visible(device.name)}  ({device.host_api}, "
             f"{device.max_channels} ch, {device.default_rate:.0f} Hz)"
         )
-    return EXIT_OK
+    return Exit.OK
 
 
 def _db(value: float) -> str:
@@ -67,13 +66,13 @@ def record(cli: Cli) -> int:
         cli.say("decision.refused")
         for reason in exc.decision.reasons:  # a reason may quote a participant's name
             print(f"  - [{reason.rule_label(cli.lang)}] {visible(reason.text(cli.lang))}")
-        return EXIT_REFUSED
+        return Exit.REFUSED
     except DeviceError as exc:
         cli.warn("cli.failed", message=message(exc, cli.lang))
         recording_id = getattr(exc, "recording_id", "")
         if recording_id:
             print(recording_id)
-        return EXIT_DEVICE
+        return Exit.DEVICE
 
     def on_signal(*_: Any) -> None:
         wake.put("signal")
@@ -121,10 +120,10 @@ def record(cli: Cli) -> int:
     )
     print(recording.recording_id)
     if status.stop_reason == "device_lost":
-        return EXIT_DEVICE
+        return Exit.DEVICE
     if status.stop_reason in ("disk_full", "write_failed") or recording.audit_error is not None:
-        return EXIT_DISK
-    return EXIT_OK
+        return Exit.DISK
+    return Exit.OK
 
 
 def _report(cli: Cli, recording: Any, interactive: bool) -> None:

@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from audio.encoding import parse_time
 from audio.errors import GespreksError
 from desktop.i18n import core, error_text, language
 from desktop.recording_panel import clock
 from desktop.workers import Job
+from policy.display import local_datetime
 from policy.record import participant_names, purpose_label
 from policy.workspace import RecordingInfo, Workspace
 
@@ -134,7 +134,7 @@ class RecordingsPanel(QWidget):
         if info.summary is None:
             return ["", "", "", "", core("state.unreadable"), "", ""]
         manifest = info.summary.manifest or info.summary.start
-        started = datetime.fromtimestamp(parse_time(info.summary.started))
+        started = local_datetime(info.summary.started)
         states = {
             "sealed": self.tr("sealed"),
             "interrupted": self.tr("interrupted"),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from audio.vault import default_location
+from policy.environment import default_location
 
 
 class Settings:

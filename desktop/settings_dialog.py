@@ -77,7 +77,7 @@ class SettingsDialog(QDialog):
     def _speakers(self, current: str) -> QComboBox:
         """Where recordings are played: the system default or a named output. A saved output
         that is not connected now stays chosen (a headset is often unplugged)."""
-        from audio.playback import list_output_devices
+        from policy.devices import list_output_devices
 
         combo = QComboBox()
         combo.setAccessibleName(self.tr("Speaker"))

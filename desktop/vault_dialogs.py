@@ -65,7 +65,7 @@ class MicrophonePicker(QWidget):
         self.refresh(current)
 
     def refresh(self, current: str = "") -> None:
-        from audio.devices import list_input_devices
+        from policy.devices import list_input_devices
 
         self.combo.clear()
         self.combo.addItem(self.tr("System default"), "")
@@ -84,11 +84,10 @@ class MicrophonePicker(QWidget):
         return str(self.combo.currentData() or "")
 
     def run_test(self) -> None:
-        from audio.capture import probe_level
-        from audio.devices import find_device
+        from policy.devices import test_microphone
 
         try:
-            peak = probe_level(find_device(self.device or None), seconds=0.5)
+            peak = test_microphone(self.device or None, seconds=0.5)
         except GespreksError as exc:
             self.result.setText(error_text(exc))
             self.meter.setValue(0)

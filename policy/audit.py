@@ -281,7 +281,7 @@ class AuditLog:
         except OSError:  # a directory, a FIFO, absurdly large: not a trail we wrote
             return [], Problem(1, "damaged")
         entries: list[dict[str, Any]] = []
-        prev, seq = GENESIS, 0
+        prev, seq, last_epoch = GENESIS, 0, 0
         public = self.vault.signing_key.public
         lines = raw.split(b"\n")
         if lines and lines[-1] == b"":
@@ -295,8 +295,10 @@ class AuditLog:
                 nonce = unb64(body["nonce"], 12)
                 sealed = unb64(body["entry"])
                 epoch = body["epoch"]
-                if not isinstance(epoch, int) or not 0 <= epoch < len(self.vault.data_keys):
-                    raise ValueError("unknown epoch")
+                if not isinstance(epoch, int) or not last_epoch <= epoch < len(
+                    self.vault.data_keys
+                ):
+                    raise ValueError("unknown epoch, or one older than the line before")
                 signed = public.verify(signature, _CONTEXT + canonical_json(body))
             except (ValueError, KeyError, TypeError, AttributeError):
                 return entries, Problem(number, "damaged")
@@ -313,6 +315,7 @@ class AuditLog:
                 return entries, Problem(number, "damaged")
             entries.append({"seq": body["seq"], **loads(plain)})
             seq, prev = body["seq"], hashlib.sha256(line).hexdigest()
+            last_epoch = epoch  # epochs never go back: an old passphrase cannot add lines
         return entries, self._check_anchor(seq, prev, len(lines))
 
     def _check_anchor(self, seq: int, digest: str, count: int) -> Problem | None:

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from typing import Any
+
+from audio.encoding import parse_time
 
 # Unicode's bidirectional formatting characters: the embeddings and overrides (LRE RLE PDF LRO
 # RLO), the isolates (LRI RLI FSI PDI) and the implicit marks (LRM RLM ALM).
@@ -57,3 +60,21 @@ def visible_json(doc: Any) -> str:
     raw = json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True)
     # JSON already escapes C0 controls; outside strings only spaces and newlines occur.
     return _UNSAFE_KEEP_LINES.sub(_json_escape, raw)
+
+
+def clock(seconds: float | None) -> str:
+    """A duration as h:mm:ss ("-" when unknown)."""
+    if seconds is None:
+        return "-"
+    whole = round(seconds)
+    return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def local_datetime(stamp: str) -> datetime:
+    """A UTC timestamp from a manifest or the trail as the computer's local (naive) time."""
+    return datetime.fromtimestamp(parse_time(stamp))
+
+
+def local_time(stamp: str) -> str:
+    """A UTC timestamp from a manifest or the trail, shown in the computer's local time."""
+    return datetime.fromtimestamp(parse_time(stamp)).strftime("%Y-%m-%d %H:%M:%S")

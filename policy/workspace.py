@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from audio import container as c
 from audio.durable import is_regular
@@ -31,9 +31,15 @@ from audio.summary import Summary, summarize
 from audio.vault import RECORDINGS, UnlockedVault, Vault
 from audio.verify import Report, verify
 from policy.audit import AuditError, AuditLog, Problem
+from policy.display import clock, local_time, visible
 from policy.inputs import check_length
 from policy.passphrase import check_strength
 from policy.policy import Policy
+from policy.verification import trusted_keys
+from resources.catalogue import text
+
+if TYPE_CHECKING:
+    from audio.playback import Player
 from policy.record import retention_until
 from policy.refusal import REFUSALS, Refusal, write_letter
 from policy.rules import Decision, evaluate
@@ -75,9 +81,38 @@ class RecordingInfo:
 
 @dataclass(frozen=True)
 class RecoveryResult:
+    """One recording `recover_all` looked at: recovered (`manifest`), or why not (`error`)."""
+
     recording_id: str
     manifest: dict[str, Any] | None
     error: Exception | None
+
+    @property
+    def refused(self) -> bool:
+        """Refused because it was changed (cut after sealing, not in the register) or the
+        register is in doubt: what the command line reports with exit code 1."""
+        return isinstance(self.error, IntegrityError | StateError)
+
+    def describe(self, lang: str) -> str:
+        """The result in words, the same for both faces (durations as h:mm:ss, local times)."""
+        if self.manifest is not None:
+            return text(
+                "recover.done",
+                lang,
+                id=visible(self.recording_id),
+                duration=clock(self.manifest["duration_s"]),
+                time=local_time(self.manifest["interrupted"]["last_good_time"]),
+            )
+        if isinstance(self.error, InUse):
+            return text("recover.in_use", lang, id=visible(self.recording_id))
+        reason = self.error.message(lang) if isinstance(self.error, GespreksError) else "-"
+        return text("recover.failed", lang, id=visible(self.recording_id), reason=visible(reason))
+
+
+def find_vault(root: Path) -> Vault:
+    """The vault at `root`, still locked: a clear VaultError (none there, damaged, newer) before
+    anyone is asked for a passphrase."""
+    return Vault.open(root)
 
 
 class Workspace:
@@ -125,10 +160,21 @@ class Workspace:
 
     def trusted(self, this_installation: str) -> dict[bytes, str]:
         """This installation's key and the installations the policy trusts."""
-        trusted = {self.vault.signing_key.public.raw: this_installation}
-        for entry in self.policy.trusted_keys:
-            trusted.setdefault(entry.key.raw, entry.name)
-        return trusted
+        return trusted_keys(self.vault.signing_key.public, self.policy, this_installation)
+
+    def open_for_playback(self, recording_id: str, device: str | None = None) -> Player:
+        """Open a recording for playback, authenticating every chunk first (about 0.4 s for an
+        hour: a window runs it off its GUI thread), and log that it was played."""
+        from audio.playback import Player
+
+        path = self.vault.vault.recording_path(recording_id)
+        player = Player(path, self.vault.identities(), device or None)
+        try:
+            self.audit.append("played", recording_id)
+        except BaseException:
+            player.close()
+            raise
+        return player
 
     # -- the gate ---------------------------------------------------------------------------
     def check(self, session: Session) -> Decision:
@@ -171,8 +217,10 @@ class Workspace:
         on_disk = {path.stem for path in self.vault.vault.recording_paths()}
         if on_disk - set(state.recordings):
             return Problem(0, "unregistered")
-        kept = {rid for rid, entry in state.recordings.items() if entry.state in FINAL}
-        if kept - on_disk:
+        kept = {
+            rid for rid, entry in state.recordings.items() if entry.state in (*FINAL, RECORDING)
+        }
+        if kept - on_disk:  # sealed, or crashed and waiting for recover: either way, gone
             return Problem(0, "missing_recording")
         return None
 
@@ -199,7 +247,10 @@ class Workspace:
         if old is not None and trail_problem is None and self.register_problem() is None:
             raise GespreksError("error.state_fine")
         state = State(recordings=dict(old.recordings) if old is not None else {})
-        sealed_in_trail, purged_in_trail, holds = _trail_facts(entries)
+        # Holds: the register's stand; the trail adds only what came after the register's anchor
+        # (an older release in the trail never lifts a hold the register still has).
+        holds_after = old.audit_seq if old is not None else 0
+        sealed_in_trail, purged_in_trail, holds = _trail_facts(entries, holds_after)
         on_disk = {path.stem: path for path in self.vault.vault.recording_paths()}
         for rid, path in on_disk.items():
             known = state.recordings.get(rid)
@@ -211,7 +262,7 @@ class Workspace:
         for rid, entry in list(state.recordings.items()):
             if rid in purged_in_trail and rid not in on_disk:
                 state.recordings[rid] = replace(entry, state=PURGED, hold=None)
-            elif entry.state in FINAL and rid not in on_disk:
+            elif entry.state in (*FINAL, RECORDING) and rid not in on_disk:
                 state.recordings[rid] = replace(entry, state=MISSING)
         for rid, reason in holds.items():
             if rid in state.recordings:
@@ -475,17 +526,27 @@ def _mark_purged(recording_id: str) -> Any:
 
 
 # Trail entries that show a recording was sealed (so it is never "being recorded" again).
-_SEALED_ACTIONS = ("recording_sealed", "recording_interrupted", "recovered", "register_reconciled")
+_SEALED_ACTIONS = (
+    "recording_sealed",
+    "recording_interrupted",
+    "recovered",
+    "register_reconciled",
+    "imported",
+    "derived",
+)
 
 
 def _trail_facts(
-    entries: list[dict[str, Any]],
+    entries: list[dict[str, Any]], holds_after: int = 0
 ) -> tuple[set[str], set[str], dict[str, str | None]]:
-    """From the trail: ids seen sealed, ids purged, and each id's last hold or release."""
+    """From the trail: ids seen sealed, ids purged, and each id's last hold or release among
+    the lines after `holds_after` (what the register, when it could be read, did not see)."""
     sealed: set[str] = set()
     purged: set[str] = set()
     holds: dict[str, str | None] = {}
     for entry in entries:
+        if entry["action"] in ("held", "released") and int(entry["seq"]) <= holds_after:
+            continue
         rid = entry.get("recording_id")
         if not isinstance(rid, str):
             continue

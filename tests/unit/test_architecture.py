@@ -7,6 +7,7 @@ functions, classes and conditionals, without importing (and running) the modules
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,9 @@ def _resolve_relative(package: list[str], level: int, module: str | None) -> str
     return ".".join(parts)
 
 
-def forbidden_imports(source: str, package: str = "audio") -> list[tuple[int, str]]:
+def forbidden_imports(
+    source: str, package: str = "audio", forbidden: Callable[[str], bool] | None = None
+) -> list[tuple[int, str]]:
     """Return (line, imported module) for every forbidden import in ``source``.
 
     ``package`` is the dotted package that contains the module, used to resolve relative
@@ -53,7 +56,7 @@ def forbidden_imports(source: str, package: str = "audio") -> list[tuple[int, st
             if isinstance(first, ast.Constant) and isinstance(first.value, str):
                 candidates = [first.value]
         for name in candidates:
-            if name and _is_forbidden(name):
+            if name and (forbidden or _is_forbidden)(name):
                 found.append((node.lineno, name))
                 break
     return sorted(found)
@@ -131,3 +134,47 @@ def test_detector_allows_clean_modules() -> None:
         "    import policy.rules\n"
     )
     assert forbidden_imports(source, "audio") == []
+
+
+# The faces (desktop/: the window and the command line) parse, call the core (policy/) and
+# render; from the audio layer they may use only its errors and its device listing.
+FACE_PACKAGE = "desktop"
+FACE_MAY_USE = ("audio.errors", "audio.devices")
+
+
+def face_forbidden(name: str) -> bool:
+    if name == "audio" or not name.startswith("audio."):
+        return False
+    return not any(name == ok or name.startswith(ok + ".") for ok in FACE_MAY_USE)
+
+
+def test_the_faces_reach_audio_only_through_the_core() -> None:
+    violations = []
+    for path in sorted((REPO_ROOT / FACE_PACKAGE).rglob("*.py")):
+        rel = path.relative_to(REPO_ROOT)
+        package = ".".join(rel.parent.parts)
+        source = path.read_text(encoding="utf-8")
+        for line, name in forbidden_imports(source, package, face_forbidden):
+            violations.append(f"{rel}:{line}: imports {name}")
+    assert not violations, "a face imports the audio layer directly:\n" + "\n".join(violations)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("from audio.vault import Vault\n", [(1, "audio.vault")]),
+        ("from audio import container\n", [(1, "audio.container")]),
+        ("def f():\n    from audio.copyverify import verify_copy\n", [(2, "audio.copyverify")]),
+        (
+            "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import audio.playback\n",
+            [(3, "audio.playback")],
+        ),
+        ("from audio.errors import GespreksError\nfrom audio.devices import find_device\n", []),
+        ("from audio import errors\nimport audio_tools\n", []),
+    ],
+)
+def test_the_face_rule_catches_a_face_importing_audio(
+    source: str, expected: list[tuple[int, str]]
+) -> None:
+    """Shown once: a face that imports a forbidden audio module is caught."""
+    assert forbidden_imports(source, FACE_PACKAGE, face_forbidden) == expected

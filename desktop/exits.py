@@ -1,0 +1,19 @@
+"""The command line's exit codes, defined once (listed in `--help` and the README)."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class Exit(IntEnum):
+    OK = 0  # done; a verification found the file intact
+    CHANGED = 1  # a verification found a change (or something was refused as changed)
+    USAGE = 2  # a usage error, unreadable input, a wrong passphrase
+    REFUSED = 3  # the policy does not allow this session (check, record)
+    DEVICE = 4  # the microphone could not be opened or vanished
+    DISK = 5  # the disk is full or not writable while recording
+
+
+def help_text() -> str:
+    """The codes for `--help`."""
+    return ", ".join(f"{code.value} {code.name.lower()}" for code in Exit)

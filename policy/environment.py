@@ -1,0 +1,11 @@
+"""The environment variables both faces read, each named once."""
+
+from __future__ import annotations
+
+from audio.vault import ENV_VAULT, default_location
+from policy.policy import ENV_POLICY
+
+ENV_PASSPHRASE = "GESPREKSOPNAME_PASSPHRASE"  # noqa: S105 - the variable's name, not a secret
+ENV_LANG = "GESPREKSOPNAME_LANG"
+
+__all__ = ["ENV_LANG", "ENV_PASSPHRASE", "ENV_POLICY", "ENV_VAULT", "default_location"]
