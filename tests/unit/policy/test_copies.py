@@ -339,3 +339,46 @@ def test_metadata_changes_are_reported(
     (exported["wav"] / "bewerkt").mkdir()
     with pytest.raises(IntegrityError):
         verify_folder(exported["wav"], trusted(workspace))
+
+
+def test_the_recovery_key_gives_back_an_imported_recording_as_the_original_file(
+    tmp_path: Path,
+) -> None:
+    """recovery-open --out of an imported recording wrote the file's bytes as 1 Hz PCM in a WAV
+    (on 80b243f); the Privacy Officer now gets the citizen's original file, byte for byte, and
+    a recording of our own as a WAV that real readers open."""
+    import soundfile
+
+    from audio.keys import RecoveryPrivateKey
+    from audio.stanzas import X25519Identity
+    from policy.policy import load_policy
+    from policy.recovery_key import extract
+    from tests.unit.policy.conftest import policy_file
+
+    officer = RecoveryPrivateKey.generate()
+    pem = officer.public.pem()
+    policy = load_policy(policy_file(tmp_path, "recovery = []", f'recovery = ["""{pem}"""]'))
+    workspace = Workspace.create(tmp_path / "vault", PASSPHRASE, policy, kdf=FAST_KDF)
+    phone = tmp_path / "Opname 12.m4a"
+    phone.write_bytes(b"\x00\x00\x00\x20ftypM4A " + bytes(range(256)) * 40)
+    imported = import_recording(workspace, phone, lawful())
+    writer = workspace.vault.new_recording(
+        sample_rate=RATE, channels=2, recovery_keys=policy.recovery_keys
+    )
+    writer.write(tone(1.0, channels=2).astype("<i2").tobytes())
+    writer.seal()
+    own = writer.recording_id
+    identity = X25519Identity(officer)
+    trust = trusted(workspace)
+    vault = workspace.vault.vault
+    original = tmp_path / "terug.m4a"
+    extract(vault.recording_path(imported["recording_id"]), identity, trust, original)
+    assert original.read_bytes() == phone.read_bytes()
+    wav = tmp_path / "opname.wav"
+    extract(vault.recording_path(own), identity, trust, wav)
+    data, rate = soundfile.read(wav, dtype="int16")
+    assert rate == RATE and data.shape == (RATE, 2)
+    assert np.array_equal(data, tone(1.0, channels=2))
+    with pytest.raises(GespreksError):  # never overwrites
+        extract(vault.recording_path(own), identity, trust, wav)
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
