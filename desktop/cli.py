@@ -1,7 +1,7 @@
 """The command line: `gespreksopname <command>`. It calls the same core functions as the GUI.
 
 Messages come from the catalogue (Dutch by default, English with --lang en or LANG=en*).
-Exit codes: 0 done; 1 a verification found a change; 2 usage error or unreadable input.
+Exit codes: `desktop.exits.Exit` (listed by --help).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from audio.errors import GespreksError, IntegrityError
-from desktop.exits import Exit
+from desktop.exits import Exit, help_text
 from policy.environment import ENV_PASSPHRASE
 from resources.catalogue import resolve_language, text
 
@@ -190,7 +190,11 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     def t(key: str) -> str:
         return text(key, lang)
 
-    parser = argparse.ArgumentParser(prog="gespreksopname", description=t("cli.description"))
+    parser = argparse.ArgumentParser(
+        prog="gespreksopname",
+        description=t("cli.description"),
+        epilog=text("cli.exit_codes", lang, codes=help_text()),
+    )
     parser.add_argument("--vault", metavar="DIR", help=t("cli.opt.vault"))
     parser.add_argument("--passphrase-file", metavar="FILE", help=t("cli.opt.passphrase_file"))
     parser.add_argument("--policy", metavar="FILE", help=t("cli.opt.policy"))

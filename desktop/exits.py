@@ -15,5 +15,5 @@ class Exit(IntEnum):
 
 
 def help_text() -> str:
-    """The codes for `--help`."""
+    """The codes for `--help`: "0 ok, 1 changed, ..."."""
     return ", ".join(f"{code.value} {code.name.lower()}" for code in Exit)
