@@ -247,7 +247,10 @@ class ChunkStream:
     not. A stream that ends without a final chunk raises IntegrityError("truncated").
     """
 
-    def __init__(self, handle: IO[bytes], header: Header, file_key: bytes) -> None:
+    def __init__(self, handle: IO[bytes], header: Header, file_key: bytes, reuse: int = 0) -> None:
+        """`reuse` > 0: ordinary chunks are decrypted into that many buffers in turn, so a
+        chunk's body stays valid only until `reuse` more chunks have been read (for a reader
+        that hashes or copies each body at once: fresh pages cost more CPU than decrypting)."""
         self.handle = handle
         self.header = header
         self.file_key = file_key
@@ -255,6 +258,8 @@ class ChunkStream:
         handle.seek(0, os.SEEK_END)
         self.file_size = handle.tell()
         handle.seek(header.size)
+        self._ciphertext = bytearray()  # every chunk is read into this one buffer
+        self._plain: list[bytearray] = [bytearray() for _ in range(reuse)]
 
     def __iter__(self) -> Iterator[Chunk]:
         index = 0
@@ -269,8 +274,11 @@ class ChunkStream:
             (length,) = _LENGTH.unpack(prefix)
             if not MIN_CIPHERTEXT <= length <= MAX_CHUNK + MIN_FINAL:
                 raise IntegrityError("chunk", index)
-            ciphertext = handle.read(length)
-            if len(ciphertext) < length:
+            if len(self._ciphertext) < length:
+                self._ciphertext = bytearray(length)
+            ciphertext = memoryview(self._ciphertext)[:length]
+            # A binary file (open(..., "rb")) has readinto; typing.IO does not declare it.
+            if handle.readinto(ciphertext) < length:  # type: ignore[attr-defined]
                 raise IntegrityError("truncated", index)
             offset += _LENGTH.size + length
             at_end = offset == self.file_size
@@ -280,26 +288,39 @@ class ChunkStream:
                 return
             index += 1
 
-    def _open(self, index: int, data: bytes, at_end: bool, end: int) -> Chunk:
+    def _open(self, index: int, data: memoryview, at_end: bool, end: int) -> Chunk:
         # At the end of the file a final chunk is expected, but an ordinary one is what a crash
         # leaves (the loop then reports "truncated"). Before the end only ordinary chunks may be.
         final = None
         if at_end:
-            final = decrypt_final(self.file_key, self.header.payload_nonce, index, data)
+            final = decrypt_final(self.file_key, self.header.payload_nonce, index, bytes(data))
         if final is None:
-            try:
-                plain = self.aead.decrypt(chunk_nonce(index, FLAG_MORE), data, None)
-            except InvalidTag:
-                plain = None
+            plain = self._decrypt(index, data)
             if plain is not None:
                 return self._parse(index, FLAG_MORE, plain, end)
-            if not at_end and decrypt_final(self.file_key, self.header.payload_nonce, index, data):
+            if not at_end and decrypt_final(
+                self.file_key, self.header.payload_nonce, index, bytes(data)
+            ):
                 raise IntegrityError("trailing", index + 1)
             raise IntegrityError("chunk", index)
         return self._parse(index, final[0], final[1], end)
 
+    def _decrypt(self, index: int, data: memoryview) -> bytes | memoryview | None:
+        """An ordinary chunk's plaintext, or None when it does not authenticate as one."""
+        try:
+            if not self._plain or len(data) < TAG_SIZE:
+                return self.aead.decrypt(chunk_nonce(index, FLAG_MORE), data, None)
+            slot = index % len(self._plain)
+            if len(self._plain[slot]) < len(data) - TAG_SIZE:
+                self._plain[slot] = bytearray(len(data) - TAG_SIZE)
+            plain = memoryview(self._plain[slot])[: len(data) - TAG_SIZE]
+            self.aead.decrypt_into(chunk_nonce(index, FLAG_MORE), data, None, plain)
+            return plain
+        except InvalidTag:
+            return None
+
     @staticmethod
-    def _parse(index: int, flag: int, plain: bytes, end: int) -> Chunk:
+    def _parse(index: int, flag: int, plain: bytes | memoryview, end: int) -> Chunk:
         kind, time_ms = PLAIN_PREFIX.unpack_from(plain)
         if kind not in CHUNK_TYPES:
             raise IntegrityError("chunk", index)

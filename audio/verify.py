@@ -18,6 +18,8 @@ from audio.keys import VerifyKey
 from audio.manifest import open_manifest
 from audio.stanzas import Identity
 
+# Gets each audio chunk's body once it authenticated; the view is valid during the call only
+# (its buffer is reused for a later chunk): a sink that keeps audio copies it.
 AudioSink = Callable[[memoryview], None]
 
 
@@ -28,6 +30,7 @@ class BackgroundSha256:
     """
 
     def __init__(self, depth: int = 16) -> None:
+        self.depth = depth
         self._hash = hashlib.sha256()
         self._queue: queue.Queue[memoryview | None] = queue.Queue(depth)
         self._thread: threading.Thread | None = None
@@ -101,7 +104,10 @@ def scan(
         state.header = header
         state.end = header.size
         try:
-            return _scan_chunks(c.ChunkStream(handle, header, file_key), state, sink)
+            # A block is hashed before `depth + 2` more chunks are read: at most `depth` wait in
+            # the queue and one is being hashed. So the stream may reuse that many buffers.
+            stream = c.ChunkStream(handle, header, file_key, reuse=state.hasher.depth + 2)
+            return _scan_chunks(stream, state, sink)
         finally:
             state.hasher.finish()
 

@@ -33,14 +33,10 @@ from PySide6.QtWidgets import (
 
 from audio.errors import GespreksError
 from desktop.audit_view import AuditView
-from desktop.copy_dialogs import DeriveDialog, ExportDialog
 from desktop.i18n import core, error_text
 from desktop.recording_panel import RecordingPanel
 from desktop.recordings_panel import RecordingsPanel
-from desktop.refusal_dialog import RefusalDialog
 from desktop.settings import Settings
-from desktop.settings_dialog import SettingsDialog
-from desktop.wizard import NewConversationWizard
 from desktop.workers import Job
 from policy.recording import SessionRefused, start_recording
 from policy.session import Session
@@ -130,6 +126,8 @@ class MainWindow(QMainWindow):
 
     # -- recording ----------------------------------------------------------------------------
     def new_conversation(self) -> None:
+        from desktop.wizard import NewConversationWizard
+
         if self.panel is not None and self.panel.active:
             return
         wizard = NewConversationWizard(self.workspace.policy, self)
@@ -227,12 +225,16 @@ class MainWindow(QMainWindow):
 
     # -- other actions --------------------------------------------------------------------------
     def export(self, recording_id: str) -> None:
+        from desktop.copy_dialogs import ExportDialog  # the copy stack (numpy): only for this
+
         dialog = ExportDialog(self.workspace, recording_id, parent=self)
         dialog.finished.connect(lambda _result: self.audit.reload())
         dialog.open()
         self.export_dialog = dialog
 
     def derive(self, recording_id: str) -> None:
+        from desktop.copy_dialogs import DeriveDialog
+
         dialog = DeriveDialog(self.workspace, recording_id, self)
         dialog.accepted.connect(self.recordings.reload)
         dialog.open()
@@ -270,12 +272,16 @@ class MainWindow(QMainWindow):
         job.start()
 
     def refuse(self) -> None:
+        from desktop.refusal_dialog import RefusalDialog
+
         dialog = RefusalDialog(self.workspace, parent=self)
         dialog.accepted.connect(self.audit.reload)
         dialog.open()
         self.refusal_dialog = dialog
 
     def open_settings(self) -> None:
+        from desktop.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.settings, self.workspace.policy, self)
         dialog.open()
         self.settings_dialog = dialog
