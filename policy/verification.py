@@ -74,13 +74,13 @@ def verify_path(
     (logged too); UnsupportedVersion, GespreksError or OSError when it cannot be read. A
     recording needs this computer's vault (`workspace`); a copy is checked with or without one
     (without, only the policy's installations are trusted)."""
-    from audio.copyverify import verify_copy, verify_folder  # the copy stack, only when needed
-
     kind = kind_of(path)
     if kind is Kind.CONTAINER:
         if workspace is None:
             raise VaultError("error.no_vault_for_recording")
         return Verified(kind, path, recording=workspace.verify(path, this_installation))
+    from audio.copyverify import verify_copy, verify_folder  # the copy stack, only for copies
+
     own = workspace.vault.signing_key.public if workspace is not None else None
     trusted = trusted_keys(own, policy, this_installation)
     try:
