@@ -74,13 +74,13 @@ class ExportDialog(QDialog):
         self.start = self.buttons.addButton(
             self.tr("Make copy"), QDialogButtonBox.ButtonRole.AcceptRole
         )
-        self.open = self.buttons.addButton(
+        self.open_button = self.buttons.addButton(
             self.tr("Open folder"), QDialogButtonBox.ButtonRole.ActionRole
         )
-        self.open.setEnabled(False)
+        self.open_button.setEnabled(False)
         self.cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.start.clicked.connect(self.run)
-        self.open.clicked.connect(self.open_folder)
+        self.open_button.clicked.connect(self.open_folder)
         self.cancel.clicked.connect(self.stop)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -110,15 +110,15 @@ class ExportDialog(QDialog):
 
         self.job = Job(work)
         self.job.progressed.connect(lambda f: self.progress.setValue(int(f * 100)))
-        self.job.succeeded.connect(self.done)
+        self.job.succeeded.connect(self.copy_made)
         self.job.failed.connect(self.failed)
         self.job.start()
 
-    def done(self, folder: Path) -> None:
+    def copy_made(self, folder: Path) -> None:
         self.folder = folder
         self.progress.setValue(100)
         self.status.setText(self.tr("Copy made in %1").replace("%1", str(folder)))
-        self.open.setEnabled(True)
+        self.open_button.setEnabled(True)
         self.cancel.setText(self.tr("Close"))
 
     def failed(self, exc: BaseException) -> None:

@@ -92,7 +92,7 @@ class MainWindow(QMainWindow):
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = QSystemTrayIcon(dot_icon(ICONS["idle"]), self)
             self.tray.setToolTip(self.tr("Gespreksopname: not recording"))
-            self.tray.activated.connect(lambda *_: (self.showNormal(), self.activateWindow()))
+            self.tray.activated.connect(self._show_from_tray)
             self.tray.show()
         self.recordings.export_requested.connect(self.export)
         self.recordings.derive_requested.connect(self.derive)
@@ -123,6 +123,10 @@ class MainWindow(QMainWindow):
             self.settings_action,
         ):
             toolbar.addAction(action)
+
+    def _show_from_tray(self, *_: object) -> None:
+        self.showNormal()
+        self.activateWindow()
 
     # -- recording ----------------------------------------------------------------------------
     def new_conversation(self) -> None:

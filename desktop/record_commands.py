@@ -79,7 +79,7 @@ def record(cli: Cli) -> int:
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     deadline = time.monotonic() + cli.args.duration if cli.args.duration else None
-    reason = "user"
+    stop_reason = "user"
     interactive = sys.stderr.isatty()
     # The status line four times a second on a terminal; otherwise only events (a warning, the
     # recording stopping by itself), signals and the duration wake us: each wake-up costs CPU
@@ -96,14 +96,14 @@ def record(cli: Cli) -> int:
                 break
             now = time.monotonic()
             if deadline is not None and now >= deadline:
-                reason = "duration"
+                stop_reason = "duration"
                 break
             with contextlib.suppress(queue.Empty):
                 left = tick if deadline is None else min(tick, max(deadline - now, 0.0))
                 woken.add(wake.get(timeout=left))
                 while not wake.empty():
                     woken.add(wake.get_nowait())
-        manifest = recording.stop(reason)
+        manifest = recording.stop(stop_reason)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -144,11 +144,11 @@ class FirstRunDialog(QDialog):
         form.addRow("", self.strength)
         form.addRow(self.tr("Microphone"), self.microphone)
         self.buttons = QDialogButtonBox()
-        self.create = self.buttons.addButton(
+        self.create_button = self.buttons.addButton(
             self.tr("Create vault"), QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.create.clicked.connect(self.create_vault)
+        self.create_button.clicked.connect(self.create_vault)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
@@ -172,7 +172,7 @@ class FirstRunDialog(QDialog):
         }
         self.strength.setText(self.tr("Strength: %1").replace("%1", words[word]))
         same = passphrase == self.second.text()
-        self.create.setEnabled(same and estimate.strong and self.workspace is None)
+        self.create_button.setEnabled(same and estimate.strong and self.workspace is None)
         if not passphrase:
             self.error.setText("")
         elif not estimate.strong:
@@ -199,8 +199,8 @@ class FirstRunDialog(QDialog):
                 "receipt, so citizens can compare it."
             ).replace("%1", f"<br><b>{self.workspace.fingerprint}</b><br>")
         )
-        self.create.setText(self.tr("Start"))
-        self.create.setEnabled(True)
+        self.create_button.setText(self.tr("Start"))
+        self.create_button.setEnabled(True)
 
 
 class UnlockDialog(QDialog):

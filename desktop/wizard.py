@@ -292,8 +292,9 @@ class RulesPage(CheckedPage):
         }
         while self.consent_layout.count():
             item = self.consent_layout.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         self.consents.clear()
         for row, name in enumerate(names):
             check = QCheckBox(self.tr("%1 agrees to the recording").replace("%1", name))

@@ -14,6 +14,8 @@ from audio import container as c
 from audio.errors import GespreksError, IntegrityError
 from audio.keys import RecoveryPrivateKey, RecoveryPublicKey
 from audio.stanzas import X25519Identity
+
+__all__ = ["X25519Identity", "extract", "make_recovery_key", "recovery_identity", "verify_with"]
 from audio.verify import Report, iter_audio, verify
 from audio.wavfile import write_wav
 

@@ -19,7 +19,7 @@ from audio.verify import Report
 from policy.policy import Policy
 
 if TYPE_CHECKING:
-    from audio.copyverify import CopyReport
+    from audio.copyverify import CopyReport as CopyReport  # re-exported for the faces' types
     from policy.workspace import Workspace
 
 __all__ = ["Kind", "Report", "Verified", "kind_of", "trusted_keys", "verify_path"]

@@ -26,7 +26,7 @@ def test_the_first_run_dialog_refuses_a_weak_passphrase_and_accepts_a_strong_one
     qtbot.addWidget(dialog)
     qtbot.keyClicks(dialog.first, WEAK)
     qtbot.keyClicks(dialog.second, WEAK)
-    assert not dialog.create.isEnabled()
+    assert not dialog.create_button.isEnabled()
     assert "te makkelijk te raden" in dialog.error.text()
     assert "vijf willekeurig gekozen woorden" in dialog.error.text()
     dialog.create_vault()  # as if the button were pressed anyway: the core refuses too
@@ -35,10 +35,10 @@ def test_the_first_run_dialog_refuses_a_weak_passphrase_and_accepts_a_strong_one
 
     dialog.first.setText(STRONG)
     assert "te makkelijk" not in dialog.error.text()  # now only the repeat differs
-    assert not dialog.create.isEnabled()
+    assert not dialog.create_button.isEnabled()
     dialog.second.setText(STRONG)
-    assert dialog.create.isEnabled() and not dialog.error.text()
-    qtbot.mouseClick(dialog.create, Qt.MouseButton.LeftButton)
+    assert dialog.create_button.isEnabled() and not dialog.error.text()
+    qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
     assert dialog.workspace is not None and root.exists()
 
 

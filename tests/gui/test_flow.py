@@ -43,14 +43,14 @@ def test_first_run_then_unlock(qtbot: QtBot, tmp_path: Path) -> None:
     policy = load_policy()
     dialog = FirstRunDialog(tmp_path / "vault", policy)
     qtbot.addWidget(dialog)
-    assert not dialog.create.isEnabled()
+    assert not dialog.create_button.isEnabled()
     qtbot.keyClicks(dialog.first, "een lange zin als wachtwoord")
     qtbot.keyClicks(dialog.second, "een lange zin als wachtwoord!")
-    assert not dialog.create.isEnabled()
+    assert not dialog.create_button.isEnabled()
     assert dialog.error.text()
     dialog.second.setText("een lange zin als wachtwoord")
-    assert dialog.create.isEnabled()
-    qtbot.mouseClick(dialog.create, Qt.MouseButton.LeftButton)
+    assert dialog.create_button.isEnabled()
+    qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
     assert dialog.workspace is not None
     assert dialog.workspace.fingerprint in dialog.fingerprint.text()
     unlock = UnlockDialog(tmp_path / "vault", policy)
@@ -174,7 +174,7 @@ def test_the_whole_flow(
     export.format.setCurrentIndex(export.format.findData("flac"))
     export.run()
     qtbot.waitUntil(lambda: export.folder is not None, timeout=20000)
-    assert export.open.isEnabled() and export.progress.value() == 100
+    assert export.open_button.isEnabled() and export.progress.value() == 100
     assert export.job is not None and export.job.wait()
     result = window.verify_path(export.folder)
     assert "ONGESCHONDEN" in result
