@@ -28,7 +28,8 @@ from audio.state import (
     StateError,
 )
 from audio.summary import Summary, summarize
-from audio.vault import RECORDINGS, UnlockedVault, Vault
+from audio.vault import RECORDINGS, UnlockedVault
+from audio.vault import Vault as Vault  # re-exported: the faces name the type
 from audio.verify import Report, verify
 from policy.audit import AuditError, AuditLog, Problem
 from policy.display import clock, local_time, visible

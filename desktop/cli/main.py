@@ -1,115 +1,27 @@
-"""The command line: `gespreksopname <command>`. It calls the same core functions as the GUI.
-
-Messages come from the catalogue (Dutch by default, English with --lang en or LANG=en*).
-Exit codes: `desktop.exits.Exit` (listed by --help).
-"""
+"""The command line's parser and entry point: `gespreksopname <command>` (no command: the
+window). Messages come from the catalogue (Dutch by default, English with --lang en or
+LANG=en*); exit codes are `desktop.cli.exits.Exit` (listed by --help)."""
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import Any
 
 from audio.errors import GespreksError, IntegrityError
-from desktop.exits import Exit, help_text
-from policy.environment import ENV_PASSPHRASE
+from desktop.cli.base import Cli
+from desktop.cli.exits import Exit, help_text
 from resources.catalogue import resolve_language, text
 
 
-class Cli:
-    """Shared state of one invocation: language, options and how to ask for a passphrase."""
-
-    def __init__(self, args: argparse.Namespace, lang: str) -> None:
-        self.args = args
-        self.lang = lang
-        self._policy: Any = None
-
-    def t(self, key: str, **params: object) -> str:
-        """A message with its values shown escaped (a path or name typed by someone else
-        cannot act on the terminal); escaping twice changes nothing."""
-        from policy.display import visible
-
-        shown = {k: visible(v, lines=True) if isinstance(v, str) else v for k, v in params.items()}
-        return text(key, self.lang, **shown)
-
-    def say(self, key: str, **params: object) -> None:
-        print(self.t(key, **params))
-
-    def warn(self, key: str, **params: object) -> None:
-        print(self.t(key, **params), file=sys.stderr)
-
-    # -- passphrases ------------------------------------------------------------------------
-    def read_secret_file(self, file: str) -> str:
-        try:
-            value = Path(file).read_text(encoding="utf-8").rstrip("\r\n")
-        except OSError as exc:
-            raise GespreksError("error.passphrase_file", file=file, reason=exc.strerror) from exc
-        except UnicodeError as exc:  # never echo the offending bytes: they are the secret
-            raise GespreksError("error.passphrase_encoding", file=file) from exc
-        if not value:
-            raise GespreksError("error.empty_passphrase")
-        return value
-
-    def prompt(self, key: str) -> str:
-        if not sys.stdin.isatty():
-            raise GespreksError("error.no_passphrase", env=ENV_PASSPHRASE)
-        return getpass.getpass(self.t(key))
-
-    def passphrase(self, *, twice: bool = False) -> str:
-        """The vault passphrase: the environment, --passphrase-file, or a prompt."""
-        if os.environ.get(ENV_PASSPHRASE):
-            return os.environ[ENV_PASSPHRASE]
-        if self.args.passphrase_file:
-            return self.read_secret_file(self.args.passphrase_file)
-        return self.new_secret("prompt.passphrase") if twice else self.prompt("prompt.passphrase")
-
-    def new_secret(self, prompt_key: str, file: str | None = None) -> str:
-        """A new secret from a file, or asked twice."""
-        if file:
-            return self.read_secret_file(file)
-        first = self.prompt(prompt_key)
-        if self.prompt("prompt.repeat") != first:
-            raise GespreksError("error.passphrases_differ")
-        if not first:
-            raise GespreksError("error.empty_passphrase")
-        return first
-
-    # -- vault and policy -------------------------------------------------------------------
-    def vault_root(self) -> Path:
-        from policy.environment import default_location
-
-        return Path(self.args.vault).expanduser() if self.args.vault else default_location()
-
-    def open_vault(self) -> Any:
-        from policy.workspace import find_vault
-
-        return find_vault(self.vault_root())
-
-    def policy(self) -> Any:
-        from policy.policy import load_policy
-
-        if self._policy is None:
-            self._policy = load_policy(Path(self.args.policy) if self.args.policy else None)
-        return self._policy
-
-    def workspace(self) -> Any:
-        """Unlock the vault (the passphrase is asked for only after the vault is found)."""
-        from policy.workspace import Workspace
-
-        root = self.vault_root()
-        self.open_vault()  # a clear error before asking for a passphrase
-        return Workspace.open(root, self.passphrase(), self.policy())
-
-
-def _add_commands(sub: Any, t: Callable[[str], str]) -> None:
-    from desktop import commands as cmd
-    from desktop import copy_commands as ccmd
-    from desktop import policy_commands as pcmd
-    from desktop import record_commands as rcmd
+def _add_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], t: Callable[[str], str]
+) -> None:
+    from desktop.cli import copy_commands as ccmd
+    from desktop.cli import policy_commands as pcmd
+    from desktop.cli import record_commands as rcmd
+    from desktop.cli import vault_commands as cmd
 
     def add(name: str, func: Callable[[Cli], int]) -> argparse.ArgumentParser:
         parser: argparse.ArgumentParser = sub.add_parser(

@@ -6,15 +6,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from audio.errors import GespreksError, VaultError
-from desktop.commands import print_json
-from desktop.exits import Exit
+from desktop.cli.base import print_json
+from desktop.cli.exits import Exit
 from policy.display import local_time, visible
 from policy.refusal import load_refusal
 from policy.rules import evaluate
 from policy.session import load_session
 
 if TYPE_CHECKING:
-    from desktop.cli import Cli
+    from desktop.cli.base import Cli
 
 
 def show_policy(cli: Cli) -> int:

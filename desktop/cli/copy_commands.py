@@ -6,10 +6,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desktop.exits import Exit
+from desktop.cli.exits import Exit
 
 if TYPE_CHECKING:
-    from desktop.cli import Cli
+    from desktop.cli.base import Cli
 
 
 def export(cli: Cli) -> int:

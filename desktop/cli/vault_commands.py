@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from audio.errors import GespreksError, IntegrityError, UnsupportedVersion, VaultError
-from desktop.exits import Exit
-from policy.display import clock, local_time, visible, visible_json
+from desktop.cli.base import message, print_json
+from desktop.cli.exits import Exit
+from policy.display import clock, local_time, visible
 from policy.environment import ENV_PASSPHRASE
 from policy.record import participant_names, purpose_label
 from policy.recovery_key import extract, make_recovery_key, recovery_identity, verify_with
@@ -23,20 +24,9 @@ from policy.verification import Kind, Report, kind_of, trusted_keys, verify_path
 from policy.workspace import RecordingInfo, Workspace
 
 if TYPE_CHECKING:
-    from desktop.cli import Cli
+    from desktop.cli.base import Cli
     from policy.recovery_key import X25519Identity
     from policy.verification import CopyReport
-
-
-def print_json(doc: Any) -> None:
-    """JSON in which control and bidi characters are JSON escapes (the same when parsed)."""
-    print(visible_json(doc))
-
-
-def message(error: BaseException, lang: str) -> str:
-    """An error in words, safe to print (it may quote a name or a value from a file)."""
-    words = error.message(lang) if isinstance(error, GespreksError) else str(error)
-    return visible(words, lines=True)
 
 
 def init(cli: Cli) -> int:

@@ -10,17 +10,18 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from audio.devices import DeviceError, list_input_devices
-from desktop.commands import message
-from desktop.exits import Exit
+from desktop.cli.base import message
+from desktop.cli.exits import Exit
 from policy.display import clock, visible
 from policy.recording import SessionRefused, start_recording
 from policy.session import load_session
 
 if TYPE_CHECKING:
-    from desktop.cli import Cli
+    from desktop.cli.base import Cli
+    from policy.recording import Recording
 
 
 def devices(cli: Cli) -> int:
@@ -74,7 +75,7 @@ def record(cli: Cli) -> int:
             print(recording_id)
         return Exit.DEVICE
 
-    def on_signal(*_: Any) -> None:
+    def on_signal(*_: object) -> None:
         wake.put("signal")
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
@@ -126,7 +127,7 @@ def record(cli: Cli) -> int:
     return Exit.OK
 
 
-def _report(cli: Cli, recording: Any, interactive: bool) -> None:
+def _report(cli: Cli, recording: Recording, interactive: bool) -> None:
     """The live status line (on a terminal) and every warning, the moment it happens."""
     for event in recording.events():
         if event.kind == "warning":
