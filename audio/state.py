@@ -88,9 +88,15 @@ class Registered:
             _opt(doc.get("hold"), str),
         )
 
-    def sealed(self, *, state: str, chunks: int, frames: int, pcm: str, seal: str) -> Registered:
+    def sealed(self, manifest: dict[str, Any], seal_sha256: str) -> Registered:
+        """This entry with the seal a verified (or just written) manifest describes."""
         return replace(
-            self, state=state, chunks=chunks, frames=frames, pcm_sha256=pcm, seal_sha256=seal
+            self,
+            state=str(manifest["state"]),
+            chunks=int(manifest["chunks"]),
+            frames=int(manifest["frames"]),
+            pcm_sha256=str(manifest["pcm_sha256"]),
+            seal_sha256=seal_sha256,
         )
 
 

@@ -390,13 +390,7 @@ class UnlockedVault:
             entry = state.recordings.get(recording_id, Registered(RECORDING))
             if entry.state != RECORDING:
                 raise IntegrityError("register_final", None, state=entry.state)
-            state.recordings[recording_id] = entry.sealed(
-                state=str(manifest["state"]),
-                chunks=int(manifest["chunks"]),
-                frames=int(manifest["frames"]),
-                pcm=str(manifest["pcm_sha256"]),
-                seal=seal_sha256,
-            )
+            state.recordings[recording_id] = entry.sealed(manifest, seal_sha256)
 
     def recover(self, path: Path) -> dict[str, Any]:
         """Seal what a crash left of one of this vault's recordings, as `audio.recovery`

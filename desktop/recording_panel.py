@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from desktop.i18n import core, error_text
 from desktop.workers import Job
+from policy.display import clock as display_clock
 from policy.inputs import LIMITS
 from policy.recording import Recording
 
@@ -34,8 +35,8 @@ STATE_COLOURS = {
 
 
 def clock(seconds: float) -> str:
-    whole = int(seconds)
-    return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+    """h:mm:ss of whole seconds passed (a running clock never rounds up)."""
+    return display_clock(int(seconds))
 
 
 class RecordingPanel(QWidget):

@@ -22,7 +22,7 @@ from audio.errors import GespreksError, IntegrityError, WriteError
 from audio.export import EXTENSIONS, FORMATS, write_copy
 from audio.summary import summarize
 from audio.verify import verify
-from policy.display import visible
+from policy.display import clock, visible
 from policy.documents import long_date, render_pdf
 from policy.inputs import check_length
 from policy.record import participant_names, purpose_label
@@ -181,7 +181,6 @@ def _details(workspace: Workspace, manifest: dict[str, Any], lang: str) -> dict[
     started = datetime.fromtimestamp(parse_time(manifest["started"]))
     session = (manifest.get("session") or {}).get("session") or {}
     location = session.get("location")
-    whole = round(manifest["duration_s"])
     return {
         "organisation": workspace.policy.organisation,
         "date": long_date(started.date(), lang),
@@ -189,7 +188,7 @@ def _details(workspace: Workspace, manifest: dict[str, Any], lang: str) -> dict[
         "location": text(f"copy.location.{location}", lang) if location in LOCATIONS else "-",
         "participants": ", ".join(visible(name) for name in participant_names(manifest)) or "-",
         "purpose": visible(purpose_label(manifest, lang)) or "-",
-        "duration": f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}",
+        "duration": clock(manifest["duration_s"]),
         "fingerprint": manifest["signer"]["fingerprint"],
         "key_publication": workspace.policy.key_publication or "-",
     }

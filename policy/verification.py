@@ -6,14 +6,13 @@ that the command line and the window each render in their own way.
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from audio import container
-from audio.errors import GespreksError, IntegrityError, VaultError
+from audio.errors import IntegrityError, VaultError
 from audio.keys import VerifyKey
 from audio.verify import Report
 from policy.policy import Policy
@@ -100,7 +99,5 @@ def verify_path(
 def _log(workspace: Workspace | None, path: Path, result: str, recording_id: str | None) -> None:
     """A copy check goes into the trail when there is a vault; a citizen's check has none, and
     a trail that cannot be written must not turn a good copy into an error."""
-    if workspace is None:
-        return
-    with contextlib.suppress(GespreksError, OSError):
-        workspace.audit.append("verified", recording_id, file=path.name, result=result)
+    if workspace is not None:
+        workspace.log_if_anchored("verified", recording_id, file=path.name, result=result)

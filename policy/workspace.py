@@ -300,14 +300,7 @@ class Workspace:
             return Registered(SEALED)  # damaged: never recovered, reported by verify
         if report.recording_id != rid or not is_regular(path):
             return Registered(SEALED)
-        manifest = report.manifest
-        return Registered(RECORDING).sealed(
-            state=str(manifest["state"]),
-            chunks=int(manifest["chunks"]),
-            frames=int(manifest["frames"]),
-            pcm=str(manifest["pcm_sha256"]),
-            seal=report.seal_sha256,
-        )
+        return Registered(RECORDING).sealed(report.manifest, report.seal_sha256)
 
     def reconcile(self) -> list[str]:
         """Register the seal of recordings that were sealed while registering failed (a crash
