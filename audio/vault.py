@@ -22,7 +22,7 @@ from audio import container as c
 from audio.durable import fsync_directory, is_regular, read_regular, write_atomic, write_durably
 from audio.encoding import b64, canonical_json, iso_time, loads, unb64
 from audio.errors import IntegrityError, VaultError, WrongPassphrase
-from audio.keys import RecoveryPublicKey, SigningKey, VerifyKey, hkdf
+from audio.keys import RecoveryPublicKey, SigningKey, hkdf
 from audio.recovery import recover
 from audio.stanzas import Identity, Recipient, VaultKey, X25519Recipient
 from audio.state import PURGED, RECORDING, STATE_FILE, Registered, State, StateStore
@@ -161,12 +161,6 @@ class Vault:
     @property
     def vault_id(self) -> str:
         return str(self.doc["vault_id"])
-
-    @property
-    def claimed_public_key(self) -> VerifyKey:
-        """The public key as the file states it, NOT authenticated: for messages only. The
-        authenticated key is `UnlockedVault.signing_key.public`."""
-        return VerifyKey(unb64(self.doc["signing_key"]["public_key"], 32))
 
     @classmethod
     def create(
