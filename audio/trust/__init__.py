@@ -1,0 +1,1 @@
+"""Trust beyond the laptop: organisation certificates and RFC 3161 timestamps."""
