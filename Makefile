@@ -1,7 +1,7 @@
 # Gespreksopname developer entry points.
 #   make run    install what is missing, then start the app
 #   make test   install what is missing (incl. test extras), then lint, type-check and test
-#   make translations  collect the widget texts (self.tr) of desktop/*.py into the Dutch .ts
+#   make translations  collect the widget texts (self.tr) of desktop/gui/*.py into the Dutch .ts
 #               (existing translations are kept), then build the .qm the app loads from it;
 #               translate what lrelease reports as unfinished, then run it again
 #   make screenshots  render every screen to docs/screenshots/ on a virtual display (Xvfb)
@@ -73,6 +73,7 @@ $(STAMP): pyproject.toml | $(PY)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 # Files to check come from [tool.mypy] in pyproject.toml.
 typecheck: $(STAMP)
@@ -86,7 +87,7 @@ TS := resources/translations/gespreksopname_nl.ts
 QM := resources/translations/gespreksopname_nl.qm
 
 translations: $(STAMP)
-	$(VENV)/bin/pyside6-lupdate desktop/*.py -ts $(TS) -source-language en -target-language nl \
+	$(VENV)/bin/pyside6-lupdate desktop/gui/*.py -ts $(TS) -source-language en -target-language nl \
 		-no-obsolete -locations none
 	$(VENV)/bin/pyside6-lrelease $(TS) -qm $(QM)
 

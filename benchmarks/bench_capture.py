@@ -26,7 +26,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from audio.capture import BLOCK_SECONDS  # noqa: E402
+from audio.sound.capture import BLOCK_SECONDS  # noqa: E402
 from tests.helpers import virtual_mic  # noqa: E402
 
 PASSPHRASE = "benchmark passphrase"
@@ -128,7 +128,7 @@ def main() -> int:
     os.environ.pop("PULSE_SERVER", None)
     mic = virtual_mic.VirtualMic(folder).start()
     try:
-        from audio.vault import Vault
+        from audio.vault.store import Vault
         from policy.policy import load_policy
         from policy.recording import start_recording
         from policy.session import load_session

@@ -24,8 +24,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from audio.vault import Vault  # noqa: E402
-from audio.verify import verify  # noqa: E402
+from audio.container.verify import verify  # noqa: E402
+from audio.vault.store import Vault  # noqa: E402
 
 RATE, CHANNELS = 48000, 2
 PASSPHRASE = "benchmark passphrase"

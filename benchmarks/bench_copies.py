@@ -21,7 +21,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from audio.copyverify import verify_folder  # noqa: E402
+from audio.copies.verify import verify_folder  # noqa: E402
 from policy.copies import export_copy  # noqa: E402
 from policy.policy import load_policy  # noqa: E402
 from policy.workspace import Workspace  # noqa: E402
@@ -58,7 +58,7 @@ def main() -> int:
         writer.seal()
         wav = base / "same-audio.wav"
         with open(wav, "wb") as out:
-            from audio.wavfile import write_wav
+            from audio.copies.wavfile import write_wav
 
             write_wav(
                 out,

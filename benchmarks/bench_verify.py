@@ -13,8 +13,8 @@ The whole is then taken apart, each part measured on its own (medians):
 - Workspace.open's other work: `Workspace.open` minus the unlock (repair the trail, reconcile the
   register, append "unlocked" to the audit trail; each append also rewrites the vault's
   authenticated state file), with one audit append measured on its own;
-- the verification itself: `audio.verify.verify`, and `Workspace.verify` (the same plus the
-  register check and the "verified" audit entry).
+- the verification itself: `audio.container.verify.verify`, and `Workspace.verify` (the same plus
+  the register check and the "verified" audit entry).
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from audio.vault import Vault  # noqa: E402
-from audio.verify import verify  # noqa: E402
+from audio.container.verify import verify  # noqa: E402
+from audio.vault.store import Vault  # noqa: E402
 from policy.policy import load_policy  # noqa: E402
 from policy.workspace import Workspace  # noqa: E402
 
@@ -52,7 +52,7 @@ IMPORTS_ONLY = """
 from desktop import cli
 from resources.catalogue import resolve_language
 cli.build_parser(resolve_language(None))
-import policy.workspace, audio.verify
+import policy.workspace, audio.container.verify
 """
 
 
@@ -198,7 +198,7 @@ def main() -> int:
         print(row("  unlock (Argon2id)", *unlock, t_wall, t_cpu))
         print(row("  Workspace.open minus the unlock", *other, t_wall, t_cpu))
         print(row("    of which one audit append", *append, t_wall, t_cpu))
-        print(row("  verification itself (audio.verify)", *core, t_wall, t_cpu))
+        print(row("  verification itself (audio.container.verify)", *core, t_wall, t_cpu))
         print(row("  Workspace.verify (+ register, audit entry)", *logged, t_wall, t_cpu))
         parts = (i_wall + opened[0] + logged[0], i_cpu + opened[1] + logged[1])
         print(row("  sum of the parts", *parts, t_wall, t_cpu))

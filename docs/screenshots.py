@@ -68,8 +68,8 @@ def shoot(args: argparse.Namespace, work: Path, mic: object) -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication, QWidget
 
-    from desktop import i18n
-    from desktop.settings import Settings
+    from desktop.gui import i18n
+    from desktop.gui.settings import Settings
 
     app = QApplication([sys.argv[0]])
     app.setApplicationName("Gespreksopname")
@@ -90,7 +90,7 @@ def shoot(args: argparse.Namespace, work: Path, mic: object) -> int:
     from policy.policy import load_policy
 
     policy = load_policy()
-    from desktop.vault_dialogs import FirstRunDialog, UnlockDialog
+    from desktop.gui.vault_dialogs import FirstRunDialog, UnlockDialog
 
     first = FirstRunDialog(work / "vault", policy)
     first.first.setText("een lange zin als wachtwoord")
@@ -104,7 +104,7 @@ def shoot(args: argparse.Namespace, work: Path, mic: object) -> int:
     save(unlock, "02-ontgrendelen")
     unlock.close()
 
-    from desktop.main_window import MainWindow
+    from desktop.gui.main_window import MainWindow
 
     window = MainWindow(workspace, settings)
     window.resize(1280, 760)
@@ -159,7 +159,7 @@ def shoot(args: argparse.Namespace, work: Path, mic: object) -> int:
     save(window, "09-auditspoor")
     window.tabs.setCurrentWidget(window.recordings)
 
-    from desktop.copy_dialogs import DeriveDialog, ExportDialog
+    from desktop.gui.copy_dialogs import DeriveDialog, ExportDialog
 
     rid = window.recordings.infos[0].recording_id
     usb = work / "usb"
@@ -177,7 +177,7 @@ def shoot(args: argparse.Namespace, work: Path, mic: object) -> int:
     save(derive, "11-bewerkte-versie")
     derive.close()
 
-    from desktop.refusal_dialog import RefusalDialog
+    from desktop.gui.refusal_dialog import RefusalDialog
 
     refusal = RefusalDialog(workspace)
     refusal.citizen.setText("mevrouw A. Yilmaz")
@@ -186,7 +186,7 @@ def shoot(args: argparse.Namespace, work: Path, mic: object) -> int:
     save(refusal, "12-weigering")
     refusal.close()
 
-    from desktop.settings_dialog import SettingsDialog
+    from desktop.gui.settings_dialog import SettingsDialog
 
     dialog = SettingsDialog(settings, policy)
     save(dialog, "13-instellingen")
@@ -194,7 +194,7 @@ def shoot(args: argparse.Namespace, work: Path, mic: object) -> int:
     from tests.helpers import virtual_mic
 
     try:
-        from desktop.player_dialog import PlayerDialog, open_player
+        from desktop.gui.player_dialog import PlayerDialog, open_player
 
         player = PlayerDialog(open_player(workspace, rid, virtual_mic.SPEAKER))
         save(player, "14-afspelen")

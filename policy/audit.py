@@ -4,7 +4,7 @@
 of the previous line, the entry encrypted with the current data key (so no name of a citizen is
 readable on disk), and an Ed25519 signature over all of that. The head of the trail (sequence
 number, hash and the last line itself) lives in the vault's authenticated state (`state.enc`,
-see audio/state.py), written before the line is appended: deleting, cutting or putting back an
+see audio/vault/state.py), written before the line is appended: deleting, cutting or putting back an
 older trail is found, and a line torn by a power cut is repaired from the state at the next
 unlock. No single line can lock the vault: appending needs only the state.
 """
@@ -27,9 +27,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from audio.durable import is_regular, read_regular, write_atomic
 from audio.encoding import b64, canonical_json, iso_time, loads, unb64
 from audio.errors import GespreksError
-from audio.keys import hkdf
-from audio.state import GENESIS, State, StateError
-from audio.vault import UnlockedVault
+from audio.vault.keys import hkdf
+from audio.vault.state import GENESIS, State, StateError
+from audio.vault.store import UnlockedVault
 
 LOG_FILE = "audit.log"
 DAMAGED_SUFFIX = ".damaged"

@@ -15,17 +15,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from audio.copyverify import PUBLIC_KEY, SIGNATURE, SUMS
+from audio.container.summary import summarize
+from audio.container.verify import verify
+from audio.copies.export import EXTENSIONS, FORMATS, write_copy
+from audio.copies.verify import PUBLIC_KEY, SIGNATURE, SUMS
 from audio.durable import fsync_directory
 from audio.encoding import iso_time, parse_time
 from audio.errors import GespreksError, IntegrityError, WriteError
-from audio.export import EXTENSIONS, FORMATS, write_copy
-from audio.summary import summarize
-from audio.verify import verify
 from policy.display import clock, visible
 from policy.documents import long_date, render_pdf
 from policy.inputs import check_length
-from policy.record import participant_names, purpose_label
+from policy.sealed import participant_names, purpose_label
 from resources.catalogue import text
 
 if TYPE_CHECKING:

@@ -13,13 +13,13 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from audio import container as c
+from audio.container import layout as c
+from audio.container.summary import summarize
+from audio.container.verify import verify
 from audio.errors import GespreksError
-from audio.summary import summarize
-from audio.verify import verify
 from policy.inputs import check_count, check_length
-from policy.record import participant_names
 from policy.schema import Checker, DocumentError, read_toml
+from policy.sealed import participant_names
 from policy.session import CONSENT_METHODS
 
 if TYPE_CHECKING:

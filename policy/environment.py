@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from audio.vault import ENV_VAULT, default_location
+from audio.vault.store import ENV_VAULT, default_location
 from policy.policy import ENV_POLICY
 
 ENV_PASSPHRASE = "GESPREKSOPNAME_PASSPHRASE"  # noqa: S105 - the variable's name, not a secret

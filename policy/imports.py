@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from audio import container as c
+from audio.container import layout as c
 from audio.encoding import iso_time
 from audio.errors import GespreksError
 from policy.inputs import check_length

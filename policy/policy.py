@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from audio.keys import RecoveryPublicKey, VerifyKey
+from audio.vault.keys import RecoveryPublicKey, VerifyKey
 from policy.schema import Checker, DocumentError, read_toml
 from resources import path as resource_path
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from audio.capture import CaptureEvent, Recorder, RecordingRefused, Status
-from audio.devices import DeviceError, find_device
 from audio.errors import GespreksError
+from audio.sound.capture import CaptureEvent, Recorder, RecordingRefused, Status
+from audio.sound.devices import DeviceError, find_device
 from policy.inputs import check_length
-from policy.record import session_record
 from policy.rules import Decision
+from policy.sealed import session_record
 from policy.session import Session
 
 if TYPE_CHECKING:

@@ -10,14 +10,14 @@ import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from audio import container as c
+from audio.container import layout as c
 from audio.errors import GespreksError, IntegrityError
-from audio.keys import RecoveryPrivateKey, RecoveryPublicKey
-from audio.stanzas import X25519Identity
+from audio.vault.keys import RecoveryPrivateKey, RecoveryPublicKey
+from audio.vault.stanzas import X25519Identity
 
 __all__ = ["X25519Identity", "extract", "make_recovery_key", "recovery_identity", "verify_with"]
-from audio.verify import Report, iter_audio, verify
-from audio.wavfile import write_wav
+from audio.container.verify import Report, iter_audio, verify
+from audio.copies.wavfile import write_wav
 
 
 def make_recovery_key(out: Path, secret: str) -> RecoveryPublicKey:

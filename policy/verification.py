@@ -11,14 +11,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from audio import container
+from audio.container import layout as container
+from audio.container.verify import Report
 from audio.errors import IntegrityError, VaultError
-from audio.keys import VerifyKey
-from audio.verify import Report
+from audio.vault.keys import VerifyKey
 from policy.policy import Policy
 
 if TYPE_CHECKING:
-    from audio.copyverify import CopyReport as CopyReport  # re-exported for the faces' types
+    from audio.copies.verify import CopyReport as CopyReport  # re-exported for the faces' types
     from policy.workspace import Workspace
 
 __all__ = ["Kind", "Report", "Verified", "kind_of", "trusted_keys", "verify_path"]
@@ -78,7 +78,7 @@ def verify_path(
         if workspace is None:
             raise VaultError("error.no_vault_for_recording")
         return Verified(kind, path, recording=workspace.verify(path, this_installation))
-    from audio.copyverify import verify_copy, verify_folder  # the copy stack, only for copies
+    from audio.copies.verify import verify_copy, verify_folder  # the copy stack, only for copies
 
     own = workspace.vault.signing_key.public if workspace is not None else None
     trusted = trusted_keys(own, policy, this_installation)

@@ -13,11 +13,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from audio import container as c
+from audio.container import layout as c
+from audio.container.recovery import InUse
+from audio.container.summary import Summary, summarize
+from audio.container.verify import Report, verify
 from audio.durable import is_regular
 from audio.errors import GespreksError, IntegrityError, NoMatchingKey, WriteError
-from audio.recovery import InUse
-from audio.state import (
+from audio.vault.state import (
     FINAL,
     MISSING,
     PURGED,
@@ -27,10 +29,8 @@ from audio.state import (
     State,
     StateError,
 )
-from audio.summary import Summary, summarize
-from audio.vault import RECORDINGS, UnlockedVault
-from audio.vault import Vault as Vault  # re-exported: the faces name the type
-from audio.verify import Report, verify
+from audio.vault.store import RECORDINGS, UnlockedVault
+from audio.vault.store import Vault as Vault  # re-exported: the faces name the type
 from policy.audit import AuditError, AuditLog, Problem
 from policy.display import clock, local_time, visible
 from policy.inputs import check_length
@@ -40,10 +40,10 @@ from policy.verification import trusted_keys
 from resources.catalogue import text
 
 if TYPE_CHECKING:
-    from audio.playback import Player
-from policy.record import retention_until
+    from audio.sound.playback import Player
 from policy.refusal import REFUSALS, Refusal, write_letter
 from policy.rules import Decision, evaluate
+from policy.sealed import retention_until
 from policy.session import Session
 
 
@@ -166,7 +166,7 @@ class Workspace:
     def open_for_playback(self, recording_id: str, device: str | None = None) -> Player:
         """Open a recording for playback, authenticating every chunk first (about 0.4 s for an
         hour: a window runs it off its GUI thread), and log that it was played."""
-        from audio.playback import Player
+        from audio.sound.playback import Player
 
         path = self.vault.vault.recording_path(recording_id)
         player = Player(path, self.vault.identities(), device or None)

@@ -134,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse prints its own message; keep our exit code scheme
         return Exit.OK if exc.code == 0 else Exit.USAGE
     if args.command is None:
-        from desktop.app import run_gui
+        from desktop.gui.app import run_gui
 
         return run_gui(sys.argv[:1])
     cli = Cli(args, lang)

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from audio.devices import DeviceError, list_input_devices
+from audio.sound.devices import DeviceError, list_input_devices
 from desktop.cli.base import message
 from desktop.cli.exits import Exit
 from policy.display import clock, visible

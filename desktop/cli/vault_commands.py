@@ -18,8 +18,8 @@ from desktop.cli.base import message, print_json
 from desktop.cli.exits import Exit
 from policy.display import clock, local_time, visible
 from policy.environment import ENV_PASSPHRASE
-from policy.record import participant_names, purpose_label
 from policy.recovery_key import extract, make_recovery_key, recovery_identity, verify_with
+from policy.sealed import participant_names, purpose_label
 from policy.verification import Kind, Report, kind_of, trusted_keys, verify_path
 from policy.workspace import RecordingInfo, Workspace
 

@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from audio.capture import Recorder, RecordingRefused
-from audio.devices import find_device
-from audio.verify import verify
+from audio.container.verify import verify
+from audio.sound.capture import Recorder, RecordingRefused
+from audio.sound.devices import find_device
 from policy.recording import SessionRefused, start_recording
 from policy.rules import evaluate
 from policy.workspace import Workspace
@@ -181,7 +181,7 @@ def test_no_path_opens_a_stream_without_an_allowed_decision(
 
 
 def test_unknown_device_is_a_clear_error(mic: VirtualMic, workspace: Workspace) -> None:
-    from audio.devices import DeviceError
+    from audio.sound.devices import DeviceError
 
     with pytest.raises(DeviceError) as caught:
         start_recording(workspace, lawful(), "a microphone that is not there")

@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from audio import container as c
+from audio.container import layout as c
 from audio.errors import IntegrityError
-from audio.playback import Player
+from audio.sound.playback import Player
 from policy.workspace import Workspace
 from tests.helpers.virtual_mic import SPEAKER, VirtualMic
 from tests.unit.audio.test_at_rest import MARKER, files_containing

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 
-from desktop.settings import Settings
+from desktop.gui.settings import Settings
 from tests.capture.conftest import mic, mic_folder, speech  # noqa: F401 - shared fixtures
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from desktop import i18n
-from desktop.vault_dialogs import FirstRunDialog
+from desktop.gui import i18n
+from desktop.gui.vault_dialogs import FirstRunDialog
 from policy.policy import load_policy
 
 WEAK = "wachtwoord123"  # long enough for the old rule of 10 characters, easily guessed

@@ -12,11 +12,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWizard
 from pytestqt.qtbot import QtBot
 
-from desktop.copy_dialogs import ExportDialog
-from desktop.main_window import MainWindow
-from desktop.refusal_dialog import RefusalDialog
-from desktop.settings import Settings
-from desktop.vault_dialogs import FirstRunDialog, UnlockDialog
+from desktop.gui.copy_dialogs import ExportDialog
+from desktop.gui.main_window import MainWindow
+from desktop.gui.refusal_dialog import RefusalDialog
+from desktop.gui.settings import Settings
+from desktop.gui.vault_dialogs import FirstRunDialog, UnlockDialog
 from policy.policy import load_policy
 from tests.helpers.virtual_mic import SPEAKER, VirtualMic
 
@@ -210,9 +210,9 @@ def test_the_whole_flow(
 
 def test_an_edited_version_from_the_dialog(qtbot: QtBot, tmp_path: Path) -> None:
     """The rule-b dialog refuses without everyone's consent and makes the version off-thread."""
-    from desktop.copy_dialogs import DeriveDialog
-    from policy.record import session_record
+    from desktop.gui.copy_dialogs import DeriveDialog
     from policy.rules import evaluate
+    from policy.sealed import session_record
     from policy.workspace import Workspace
     from tests.unit.conftest import FAST_KDF, PASSPHRASE
     from tests.unit.policy.conftest import lawful

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from desktop.settings import Settings
-from desktop.settings_dialog import SettingsDialog
+from desktop.gui.settings import Settings
+from desktop.gui.settings_dialog import SettingsDialog
 from policy.policy import load_policy
 from tests.helpers.virtual_mic import SPEAKER, VirtualMic
 

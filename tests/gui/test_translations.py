@@ -19,8 +19,8 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from desktop import i18n
-from desktop.vault_dialogs import UnlockDialog
+from desktop.gui import i18n
+from desktop.gui.vault_dialogs import UnlockDialog
 from policy.policy import load_policy
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -114,7 +114,7 @@ def test_no_message_appears_twice() -> None:
 
 
 def test_every_string_in_the_code_has_a_translation(tmp_path: Path) -> None:
-    """lupdate on today's desktop/*.py finds nothing that the committed .ts lacks."""
+    """lupdate on today's desktop/gui/*.py finds nothing that the committed .ts lacks."""
     tool = lupdate()
     if tool is None:
         message = "pyside6-lupdate is missing, so new widget texts cannot be checked"
@@ -122,13 +122,13 @@ def test_every_string_in_the_code_has_a_translation(tmp_path: Path) -> None:
             pytest.fail(message)
         pytest.skip(message)
     fresh = tmp_path / "fresh_nl.ts"
-    sources = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "desktop").glob("*.py"))
+    sources = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "desktop" / "gui").glob("*.py"))
     command = [tool, *sources, "-ts", str(fresh), "-source-language", "en"]
     command += ["-target-language", "nl", "-no-obsolete", "-silent"]
     run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
     found = live(read_ts(fresh))
-    assert found, "lupdate found no texts in desktop/*.py"
+    assert found, "lupdate found no texts in desktop/gui/*.py"
     translated = {m.key for m in live(read_ts(TS)) if m.kind == ""}
     missing = [m.where() for m in found if m.key not in translated]
     assert not missing, (

@@ -10,9 +10,9 @@ import pytest
 from PySide6.QtWidgets import QWizard
 from pytestqt.qtbot import QtBot
 
-import desktop.wizard
-from desktop.i18n import language
-from desktop.wizard import CheckedPage, NewConversationWizard
+import desktop.gui.wizard
+from desktop.gui.i18n import language
+from desktop.gui.wizard import CheckedPage, NewConversationWizard
 from policy.policy import Policy, load_policy
 from policy.rules import REASONS, Decision, Reason, Step, evaluate
 from policy.session import Session
@@ -102,7 +102,7 @@ def test_every_reason_is_shown_on_its_step_and_blocks_start_recording(
         decision = evaluate(session, policy, now)
         return dataclasses.replace(decision, allowed=False, reasons=(*decision.reasons, reason))
 
-    monkeypatch.setattr(desktop.wizard, "evaluate", blocked)
+    monkeypatch.setattr(desktop.gui.wizard, "evaluate", blocked)
     wizard.changed()
 
     steps = list(Step)

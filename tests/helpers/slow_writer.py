@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from audio.vault import Vault
+from audio.vault.store import Vault
 
 RATE = 48000
 BLOCK = 480  # 10 ms, as a capture callback would deliver

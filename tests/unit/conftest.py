@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from audio.vault import UnlockedVault, Vault
+from audio.vault.store import UnlockedVault, Vault
 
 # Argon2id at its lower bound: the same code path as production, fast enough for many tests.
 FAST_KDF = {"algorithm": "argon2id", "memory_kib": 8192, "iterations": 1, "lanes": 1}

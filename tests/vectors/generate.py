@@ -19,12 +19,12 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-from audio import container as c
+from audio.container import layout as c
+from audio.container.manifest import open_manifest, sign_manifest
+from audio.container.writer import ContainerWriter
 from audio.encoding import canonical_json
-from audio.keys import RecoveryPrivateKey, SigningKey
-from audio.manifest import open_manifest, sign_manifest
-from audio.stanzas import X25519Identity, X25519Recipient
-from audio.writer import ContainerWriter
+from audio.vault.keys import RecoveryPrivateKey, SigningKey
+from audio.vault.stanzas import X25519Identity, X25519Recipient
 
 HERE = Path(__file__).resolve().parent
 IDENTITY = RecoveryPrivateKey(X25519PrivateKey.from_private_bytes(bytes(range(32))))

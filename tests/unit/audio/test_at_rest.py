@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from audio.vault import UnlockedVault
+from audio.vault.store import UnlockedVault
 
 MARKER = b"GESPREKSOPNAME-PLAINTEXT-MARKER!"  # 32 bytes = 8 stereo s16le frames
 NAME = "Fatima el Amrani-Jansen"

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from audio.container.summary import summarize
+from audio.container.verify import verify
 from audio.errors import FormatError, IntegrityError, NoMatchingKey
-from audio.keys import RecoveryPrivateKey, SigningKey
-from audio.stanzas import X25519Identity
-from audio.summary import summarize
-from audio.vault import UnlockedVault
-from audio.verify import verify
+from audio.vault.keys import RecoveryPrivateKey, SigningKey
+from audio.vault.stanzas import X25519Identity
+from audio.vault.store import UnlockedVault
 from tests.unit.conftest import pcm
 
 CHUNK = 480  # frames per chunk in these tests: small, so the edges are cheap to reach
@@ -158,7 +158,7 @@ def test_summary_reads_only_the_ends(vault: UnlockedVault) -> None:
 def _container_with_header(header_json: bytes) -> bytes:
     import struct
 
-    from audio import container as c
+    from audio.container import layout as c
 
     return c.MAGIC + struct.pack(">I", len(header_json)) + header_json + bytes(32)
 

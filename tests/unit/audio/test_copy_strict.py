@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from audio.copyseal import TEXT_PREFIX, as_text
-from audio.copyverify import verify_copy
+from audio.copies.seal import TEXT_PREFIX, as_text
+from audio.copies.verify import verify_copy
 from audio.encoding import canonical_json
 from audio.errors import IntegrityError
 from desktop.cli import main
@@ -116,7 +116,7 @@ def test_every_flipped_byte_is_reported(copies: Copies, tmp_path: Path, fmt: str
 
 
 def ss(value: int) -> bytes:
-    """A syncsafe integer, written out independently of audio.id3."""
+    """A syncsafe integer, written out independently of audio.copies.id3."""
     return bytes((value >> shift) & 0x7F for shift in (21, 14, 7, 0))
 
 
@@ -533,9 +533,9 @@ def test_an_rf64_copy_verifies_and_its_flips_are_reported(
     copies: Copies, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The large-file layout (RF64 with ds64 first), made small by lowering the threshold."""
-    import audio.wavfile
+    import audio.copies.wavfile
 
-    monkeypatch.setattr(audio.wavfile, "RF64_THRESHOLD", 1000)
+    monkeypatch.setattr(audio.copies.wavfile, "RF64_THRESHOLD", 1000)
     folder = export_copy(copies.workspace, copies.recording_id, tmp_path, "wav")
     data = (folder / "opname.wav").read_bytes()
     assert data[:4] == b"RF64" and data[12:16] == b"ds64"
@@ -553,8 +553,8 @@ def test_an_rf64_copy_verifies_and_its_flips_are_reported(
 def test_the_strict_readers_keep_what_the_lenient_ones_hide() -> None:
     """read_frames keeps repeats, flags and padding as stored; flacmeta.entries keeps the case
     and repeats of keys and the vendor string."""
-    from audio import flacmeta
-    from audio.id3 import read_frames
+    from audio.copies import flacmeta
+    from audio.copies.id3 import read_frames
 
     body = frame(b"TIT2", b"\x03a") + frame(b"TIT2", b"\x03b", flags=0x0009) + b"\0\0x"
     tag = read_frames(b"ID3\x04\x00\x00" + ss(len(body)) + body + b"stream")

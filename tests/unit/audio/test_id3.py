@@ -13,7 +13,7 @@ import soundfile
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audio.id3 import READ_SIZE, Id3Tag, build_tag, read_tag
+from audio.copies.id3 import READ_SIZE, Id3Tag, build_tag, read_tag
 
 TEXTS = {"TIT2": "Gesprek met de burger", "TCOP": "© 2024 Gemeente Voorbeeld", "TSSE": "gsop"}
 USER_TEXTS = {"recording_id": "3f1c0e9a", "sha256": "ab" * 32}

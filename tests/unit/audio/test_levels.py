@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from audio.capture import Status, levels
+from audio.sound.capture import Status, levels
 
 
 def sine(amplitude: float, n: int = 48000) -> np.ndarray:

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from audio.container.recovery import InUse, recover
+from audio.container.summary import summarize
+from audio.container.verify import verify
 from audio.errors import IntegrityError
-from audio.recovery import InUse, recover
-from audio.summary import summarize
-from audio.vault import INTERRUPTED, UnlockedVault
-from audio.verify import verify
+from audio.vault.store import INTERRUPTED, UnlockedVault
 from tests.helpers.slow_writer import RATE, expected_pcm
 from tests.unit.conftest import PASSPHRASE, pcm
 
@@ -151,7 +151,7 @@ def test_recover_killed_between_its_steps_is_finished_by_the_next(vault: Unlocke
 WRITE_LIMIT = """
 import resource, signal, sys
 from pathlib import Path
-from audio.vault import Vault
+from audio.vault.store import Vault
 from tests.unit.conftest import pcm
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
 vault = Vault.open(Path(sys.argv[1])).unlock(sys.argv[2])

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from audio.container.verify import verify
+from audio.container.writer import ContainerWriter
 from audio.errors import IntegrityError, NoMatchingKey, UnsupportedVersion
-from audio.keys import RecoveryPrivateKey, SigningKey
-from audio.stanzas import VaultKey, X25519Identity, X25519Recipient
-from audio.verify import verify
-from audio.writer import ContainerWriter
+from audio.vault.keys import RecoveryPrivateKey, SigningKey
+from audio.vault.stanzas import VaultKey, X25519Identity, X25519Recipient
 from tests.unit.conftest import pcm
 
 DETECTED = (IntegrityError, NoMatchingKey, UnsupportedVersion)

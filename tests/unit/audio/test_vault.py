@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from audio.container.verify import verify
 from audio.errors import VaultError, WrongPassphrase
-from audio.vault import VAULT_FILE, UnlockedVault, Vault
-from audio.verify import verify
+from audio.vault.store import VAULT_FILE, UnlockedVault, Vault
 from tests.unit.conftest import FAST_KDF, PASSPHRASE, pcm
 
 

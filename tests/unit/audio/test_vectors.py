@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
+from audio.container.verify import verify
 from audio.errors import IntegrityError, NoMatchingKey, UnsupportedVersion
-from audio.keys import RecoveryPrivateKey
-from audio.stanzas import X25519Identity
-from audio.verify import verify
+from audio.vault.keys import RecoveryPrivateKey
+from audio.vault.stanzas import X25519Identity
 from tests.vectors import generate
 
 VECTORS = Path(generate.__file__).parent

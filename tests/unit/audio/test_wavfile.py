@@ -17,8 +17,8 @@ import soundfile
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audio import wavfile
-from audio.wavfile import WavInfo, iter_wav_data, read_wav, write_wav
+from audio.copies import wavfile
+from audio.copies.wavfile import WavInfo, iter_wav_data, read_wav, write_wav
 
 RATE = 48000
 INFO = {

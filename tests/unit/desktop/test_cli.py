@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from audio.vault import Vault
+from audio.vault.store import Vault
 from desktop.cli import main
 from resources import path as resource_path
 from tests.unit.conftest import pcm

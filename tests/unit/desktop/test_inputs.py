@@ -17,8 +17,8 @@ import pytest
 
 from desktop.cli import main
 from policy.policy import load_policy
-from policy.record import session_record
 from policy.rules import evaluate
+from policy.sealed import session_record
 from policy.session import Participant
 from policy.workspace import Workspace
 from resources import path as resource_path

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from audio.vault import RECORDINGS, Vault
+from audio.vault.store import RECORDINGS, Vault
 from desktop.cli import main
 from tests.unit.conftest import pcm
 from tests.unit.policy.test_seal_integrity import (
@@ -426,9 +426,9 @@ def test_passwd_cut_short_at_any_write_leaves_an_openable_vault(
     (Observation: when the crash comes after step 1, the rotation is finished silently at the
     next unlock and no `passphrase_changed` entry is ever written.)"""
     import audio.durable
-    import audio.stanzas
-    import audio.state
-    import audio.vault
+    import audio.vault.stanzas
+    import audio.vault.state
+    import audio.vault.store
 
     class Crash(BaseException):
         pass
@@ -446,11 +446,11 @@ def test_passwd_cut_short_at_any_write_leaves_an_openable_vault(
             raise Crash
         real(path, data, **options)
 
-    for module in (audio.vault, audio.state, audio.stanzas):
+    for module in (audio.vault.store, audio.vault.state, audio.vault.stanzas):
         monkeypatch.setattr(module, "write_atomic", crashing)
     with pytest.raises(Crash):
         main(["passwd", "--new-passphrase-file", str(new)])
-    for module in (audio.vault, audio.state, audio.stanzas):
+    for module in (audio.vault.store, audio.vault.state, audio.vault.stanzas):
         monkeypatch.setattr(module, "write_atomic", real)
     opening = []
     for passphrase in (PASSPHRASE, NEW_PASSPHRASE):

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from audio.vault import RECORDINGS
+from audio.vault.store import RECORDINGS
 from desktop.cli import main
 from tests.unit.policy.test_attack_review import cut_manifest_and_last_audio, make_expired
 from tests.unit.policy.test_seal_integrity import (
@@ -165,7 +165,7 @@ def test_an_older_state_and_trail_put_back_do_not_make_a_sealed_recording_recove
     it also lets any recording that was being recorded (or awaiting recovery) at the time of
     the copy be cut after sealing and re-sealed unnoticed. Without an anchor outside the laptop
     this may not be preventable; then FORMAT.md's limitation must say so."""
-    from audio.vault import Vault
+    from audio.vault.store import Vault
     from tests.unit.conftest import pcm
 
     vault = Vault.open(env).unlock(PASSPHRASE)

@@ -11,16 +11,16 @@ import numpy as np
 import pytest
 import soundfile
 
-from audio import flacmeta
-from audio.copyverify import verify_copy, verify_folder
+from audio.copies import flacmeta
+from audio.copies.verify import verify_copy, verify_folder
 from audio.errors import GespreksError, IntegrityError
-from audio.keys import SigningKey
+from audio.vault.keys import SigningKey
 from policy.copies import export_copy
 from policy.derive import Consent, derive_recording
 from policy.imports import import_recording
 from policy.policy import Policy
-from policy.record import session_record
 from policy.rules import evaluate
+from policy.sealed import session_record
 from policy.workspace import Workspace
 from tests.unit.conftest import FAST_KDF, PASSPHRASE
 from tests.unit.policy.conftest import lawful
@@ -221,9 +221,9 @@ def test_a_full_target_leaves_no_half_copy(
     rid = record(workspace, tone(2.0))
     usb = tmp_path / "usb"
     usb.mkdir()
-    import audio.export
+    import audio.copies.export
 
-    real = audio.export.write_wav
+    real = audio.copies.export.write_wav
 
     def full(out, **kwargs):  # type: ignore[no-untyped-def]
         class Full:
@@ -238,7 +238,7 @@ def test_a_full_target_leaves_no_half_copy(
 
         return real(Full(), **kwargs)
 
-    monkeypatch.setattr(audio.export, "write_wav", full)
+    monkeypatch.setattr(audio.copies.export, "write_wav", full)
     with pytest.raises(GespreksError) as caught:
         export_copy(workspace, rid, usb, "wav")
     assert "No space left" in caught.value.message("en")
@@ -250,7 +250,7 @@ def test_import_keeps_the_bytes_exactly(workspace: Workspace, tmp_path: Path) ->
     phone.write_bytes(b"\x00\x00\x00\x20ftypM4A " + bytes(range(256)) * 40)
     manifest = import_recording(workspace, phone, lawful())
     blocks: list[bytes] = []
-    from audio.verify import verify
+    from audio.container.verify import verify
 
     path = workspace.vault.vault.recording_path(manifest["recording_id"])
     verify(
@@ -302,7 +302,7 @@ def test_metadata_changes_are_reported(
     workspace: Workspace, exported: dict[str, Path], tmp_path: Path
 ) -> None:
     """A tag added or changed in FLAC or MP3, the WAV pad byte, a folder inside the copy."""
-    from audio.id3 import build_tag, read_tag
+    from audio.copies.id3 import build_tag, read_tag
 
     flac = (exported["flac"] / "opname.flac").read_bytes()
     layout = flacmeta.read_layout(flac)
@@ -349,8 +349,8 @@ def test_the_recovery_key_gives_back_an_imported_recording_as_the_original_file(
     a recording of our own as a WAV that real readers open."""
     import soundfile
 
-    from audio.keys import RecoveryPrivateKey
-    from audio.stanzas import X25519Identity
+    from audio.vault.keys import RecoveryPrivateKey
+    from audio.vault.stanzas import X25519Identity
     from policy.policy import load_policy
     from policy.recovery_key import extract
     from tests.unit.policy.conftest import policy_file

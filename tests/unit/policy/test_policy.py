@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from audio.keys import RecoveryPrivateKey, SigningKey
+from audio.vault.keys import RecoveryPrivateKey, SigningKey
 from policy.policy import Policy, PolicyError, load_policy
 from tests.unit.policy.conftest import DEFAULT, policy_file
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from audio import container as c
-from audio.recovery import recover
-from audio.stanzas import X25519Identity
-from audio.vault import INTERRUPTED, KEYS, RECORDINGS, Vault
+from audio.container import layout as c
+from audio.container.recovery import recover
+from audio.vault.stanzas import X25519Identity
+from audio.vault.store import INTERRUPTED, KEYS, RECORDINGS, Vault
 from desktop.cli import main
 from tests.unit.conftest import CLI_PASSPHRASE, FAST_KDF, pcm
 
@@ -339,7 +339,7 @@ def test_an_old_vault_file_and_passphrase_open_nothing_recorded_after_passwd(
     """Attack 7 (failed on 684a8a0: the vault key never rotated, so the old vault.json with the
     old passphrase opened recordings made after the change). The organisation's recovery key
     still opens both."""
-    from audio.keys import RecoveryPrivateKey
+    from audio.vault.keys import RecoveryPrivateKey
 
     recovery = RecoveryPrivateKey.generate()
     before = make_recording(env)
@@ -361,8 +361,8 @@ def test_an_old_vault_file_and_passphrase_open_nothing_recorded_after_passwd(
     (stolen / "vault.json").write_bytes(old_vault_file)
     old = Vault.open(stolen).unlock(PASSPHRASE)
     assert not old.key.has_slot(after)
+    from audio.container.summary import summarize
     from audio.errors import IntegrityError, NoMatchingKey
-    from audio.summary import summarize
 
     with pytest.raises((NoMatchingKey, IntegrityError)):
         summarize(stolen / RECORDINGS / f"{after}.gesp", old.identities())
@@ -386,7 +386,7 @@ def test_a_passwd_cut_short_by_a_crash_finishes_at_the_next_unlock(env: Path) ->
     # Simulate the crash: put back the slot wrapped under the old key, and the old key in the
     # vault file (as it is between the first and the last step).
     (env / KEYS / f"{rid}.key").write_bytes(slot)
-    from audio.vault import _vault_doc, _write_doc
+    from audio.vault.store import _vault_doc, _write_doc
 
     doc = rotated.vault.doc
     _write_doc(

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from audio.container.verify import verify
 from audio.errors import NoMatchingKey
-from audio.vault import KEYS, Vault
-from audio.verify import verify
+from audio.vault.store import KEYS, Vault
 from policy.audit import AuditError, AuditLog
 from policy.policy import Policy
-from policy.record import session_record
 from policy.refusal import REFUSALS, refusal_from_dict
 from policy.rules import evaluate
+from policy.sealed import session_record
 from policy.workspace import Workspace
 from tests.unit.conftest import FAST_KDF, PASSPHRASE, pcm
 from tests.unit.policy.conftest import lawful

@@ -1,7 +1,7 @@
 """Writing the citizen's copy of the audio: WAV (RF64 when large), FLAC or MP3, sealed inside.
 
 Each writer takes the verified PCM of a recording as blocks and writes one file that plays in
-ordinary players and carries the signed copy record (see `audio.copyseal`) and the rule-c
+ordinary players and carries the signed copy record (see `audio.copies.seal`) and the rule-c
 notice in its metadata.
 """
 
@@ -17,11 +17,11 @@ from typing import Any, BinaryIO, cast
 
 import numpy as np
 
-from audio import container as c
-from audio import flacmeta
-from audio.copyseal import HASH_PLACEHOLDER, WAV_CHUNK, flac_head, id3_tag, sign_record, wav_info
-from audio.keys import SigningKey
-from audio.wavfile import write_wav
+from audio.container import layout as c
+from audio.copies import flacmeta
+from audio.copies.seal import HASH_PLACEHOLDER, WAV_CHUNK, flac_head, id3_tag, sign_record, wav_info
+from audio.copies.wavfile import write_wav
+from audio.vault.keys import SigningKey
 
 FORMATS = ("wav", "flac", "mp3")
 EXTENSIONS = {"wav": ".wav", "flac": ".flac", "mp3": ".mp3"}
@@ -246,7 +246,7 @@ def _write_mp3(
 
 
 def _embedded(payload: bytes) -> dict[str, Any]:
-    from audio.copyseal import open_record
+    from audio.copies.seal import open_record
 
     record, _key = open_record(payload)
     return record

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from desktop.i18n import language
+from desktop.gui.i18n import language
 from policy.inputs import LIMITS
 from policy.policy import Policy
 from policy.rules import Step, evaluate

@@ -19,8 +19,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from audio.encoding import b64, canonical_json, loads, unb64
 from audio.errors import IntegrityError, NoMatchingKey, UnsupportedVersion
-from audio.keys import hkdf
-from audio.stanzas import FILE_KEY_SIZE, Identity, Stanza
+from audio.vault.keys import hkdf
+from audio.vault.stanzas import FILE_KEY_SIZE, Identity, Stanza
 
 VERSION = 2
 MAGIC_PREFIX = b"gespreksopname-container/"

@@ -6,7 +6,7 @@ from typing import Any
 
 from audio.encoding import b64, canonical_json, loads, unb64
 from audio.errors import IntegrityError
-from audio.keys import SigningKey, VerifyKey
+from audio.vault.keys import SigningKey, VerifyKey
 
 SEAL_CONTEXT = b"gespreksopname-seal/1\n"
 

@@ -22,11 +22,11 @@ import base64
 import binascii
 from typing import Any
 
-from audio import flacmeta
+from audio.copies import flacmeta
+from audio.copies.id3 import build_tag
 from audio.encoding import b64, canonical_json, loads, unb64
 from audio.errors import IntegrityError
-from audio.id3 import build_tag
-from audio.keys import SigningKey, VerifyKey
+from audio.vault.keys import SigningKey, VerifyKey
 
 COPY_CONTEXT = b"gespreksopname-copy/1\n"
 TEXT_PREFIX = "gespreksopname-seal/1:"

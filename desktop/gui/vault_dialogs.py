@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from audio.errors import GespreksError
-from desktop.i18n import core, error_text
+from desktop.gui.i18n import core, error_text
 from policy.passphrase import strength
 from policy.policy import Policy
 from policy.workspace import Workspace

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from audio import container as c
+from audio.container import layout as c
+from audio.container.manifest import open_manifest
 from audio.encoding import b64
 from audio.errors import IntegrityError
-from audio.keys import VerifyKey
-from audio.manifest import open_manifest
-from audio.stanzas import Identity
+from audio.vault.keys import VerifyKey
+from audio.vault.stanzas import Identity
 
 # Gets each audio chunk's body once it authenticated; the view is valid during the call only
 # (its buffer is reused for a later chunk): a sink that keeps audio copies it.

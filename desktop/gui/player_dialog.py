@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.i18n import core, language
-from desktop.recording_panel import clock
+from desktop.gui.i18n import core, language
+from desktop.gui.recording_panel import clock
 from policy.workspace import Workspace
 from resources.catalogue import keys
 

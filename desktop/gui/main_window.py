@@ -32,12 +32,12 @@ from PySide6.QtWidgets import (
 )
 
 from audio.errors import GespreksError
-from desktop.audit_view import AuditView
-from desktop.i18n import core, error_text
-from desktop.recording_panel import RecordingPanel
-from desktop.recordings_panel import RecordingsPanel
-from desktop.settings import Settings
-from desktop.workers import Job
+from desktop.gui.audit_view import AuditView
+from desktop.gui.i18n import core, error_text
+from desktop.gui.recording_panel import RecordingPanel
+from desktop.gui.recordings_panel import RecordingsPanel
+from desktop.gui.settings import Settings
+from desktop.gui.workers import Job
 from policy.recording import SessionRefused, start_recording
 from policy.session import Session
 from policy.workspace import Workspace
@@ -130,7 +130,7 @@ class MainWindow(QMainWindow):
 
     # -- recording ----------------------------------------------------------------------------
     def new_conversation(self) -> None:
-        from desktop.wizard import NewConversationWizard
+        from desktop.gui.wizard import NewConversationWizard
 
         if self.panel is not None and self.panel.active:
             return
@@ -165,7 +165,7 @@ class MainWindow(QMainWindow):
 
     @staticmethod
     def _lang() -> str:
-        from desktop.i18n import language
+        from desktop.gui.i18n import language
 
         return language()
 
@@ -229,7 +229,7 @@ class MainWindow(QMainWindow):
 
     # -- other actions --------------------------------------------------------------------------
     def export(self, recording_id: str) -> None:
-        from desktop.copy_dialogs import ExportDialog  # the copy stack (numpy): only for this
+        from desktop.gui.copy_dialogs import ExportDialog  # the copy stack (numpy): only for this
 
         dialog = ExportDialog(self.workspace, recording_id, parent=self)
         dialog.finished.connect(lambda _result: self.audit.reload())
@@ -237,7 +237,7 @@ class MainWindow(QMainWindow):
         self.export_dialog = dialog
 
     def derive(self, recording_id: str) -> None:
-        from desktop.copy_dialogs import DeriveDialog
+        from desktop.gui.copy_dialogs import DeriveDialog
 
         dialog = DeriveDialog(self.workspace, recording_id, self)
         dialog.accepted.connect(self.recordings.reload)
@@ -247,7 +247,7 @@ class MainWindow(QMainWindow):
     def play(self, recording_id: str) -> None:
         """Open the recording off the GUI thread (every chunk is authenticated first), then
         show the player. One at a time: a second request while opening is ignored."""
-        from desktop.player_dialog import PlayerDialog, open_player
+        from desktop.gui.player_dialog import PlayerDialog, open_player
 
         if self.player_job is not None:
             return
@@ -276,7 +276,7 @@ class MainWindow(QMainWindow):
         job.start()
 
     def refuse(self) -> None:
-        from desktop.refusal_dialog import RefusalDialog
+        from desktop.gui.refusal_dialog import RefusalDialog
 
         dialog = RefusalDialog(self.workspace, parent=self)
         dialog.accepted.connect(self.audit.reload)
@@ -284,7 +284,7 @@ class MainWindow(QMainWindow):
         self.refusal_dialog = dialog
 
     def open_settings(self) -> None:
-        from desktop.settings_dialog import SettingsDialog
+        from desktop.gui.settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self.settings, self.workspace.policy, self)
         dialog.open()

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from audio.errors import GespreksError
-from desktop.i18n import error_text, language
+from desktop.gui.i18n import error_text, language
 from policy.refusal import refusal_from_dict
 from policy.workspace import Workspace
 

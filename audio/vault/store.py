@@ -18,15 +18,15 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
-from audio import container as c
+from audio.container import layout as c
+from audio.container.recovery import recover
+from audio.container.writer import ContainerWriter
 from audio.durable import fsync_directory, is_regular, read_regular, write_atomic, write_durably
 from audio.encoding import b64, canonical_json, iso_time, loads, unb64
 from audio.errors import IntegrityError, VaultError, WrongPassphrase
-from audio.keys import RecoveryPublicKey, SigningKey, hkdf
-from audio.recovery import recover
-from audio.stanzas import Identity, Recipient, VaultKey, X25519Recipient
-from audio.state import PURGED, RECORDING, STATE_FILE, Registered, State, StateStore
-from audio.writer import ContainerWriter
+from audio.vault.keys import RecoveryPublicKey, SigningKey, hkdf
+from audio.vault.stanzas import Identity, Recipient, VaultKey, X25519Recipient
+from audio.vault.state import PURGED, RECORDING, STATE_FILE, Registered, State, StateStore
 
 VAULT_FILE = "vault.json"
 RECORDINGS = "recordings"
@@ -387,7 +387,7 @@ class UnlockedVault:
             state.recordings[recording_id] = entry.sealed(manifest, seal_sha256)
 
     def recover(self, path: Path) -> dict[str, Any]:
-        """Seal what a crash left of one of this vault's recordings, as `audio.recovery`
+        """Seal what a crash left of one of this vault's recordings, as `audio.container.recovery`
         does, but only when the register knows it as being recorded: a recording it knows as
         sealed, recovered or purged, or does not know at all, is refused (IntegrityError)."""
         recording_id = Path(path).name.removesuffix(c.SUFFIX)

@@ -9,8 +9,8 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from audio.errors import GespreksError
-from desktop import i18n
-from desktop.settings import Settings
+from desktop.gui import i18n
+from desktop.gui.settings import Settings
 from policy.environment import ENV_LANG, ENV_VAULT
 from policy.policy import Policy, load_policy
 from policy.workspace import Workspace
@@ -18,7 +18,7 @@ from policy.workspace import Workspace
 
 def open_workspace(root: Path, settings: Settings, policy: Policy) -> Workspace | None:
     """First run creates the vault; later starts unlock it. None when the user cancels."""
-    from desktop.vault_dialogs import FirstRunDialog, UnlockDialog
+    from desktop.gui.vault_dialogs import FirstRunDialog, UnlockDialog
 
     if not (root / "vault.json").exists():
         first = FirstRunDialog(root, policy)
@@ -56,7 +56,7 @@ def run_gui(argv: list[str]) -> int:
     workspace = open_workspace(root, settings, policy)
     if workspace is None:
         return 0
-    from desktop.main_window import MainWindow
+    from desktop.gui.main_window import MainWindow
 
     window = MainWindow(workspace, settings)
     window.show()

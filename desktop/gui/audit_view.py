@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.i18n import core
+from desktop.gui.i18n import core
 from policy.display import local_datetime
 from policy.workspace import Workspace
 

@@ -11,17 +11,17 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from audio import container as c
+from audio.container import layout as c
+from audio.container.manifest import sign_manifest
+from audio.container.summary import summarize
+from audio.container.verify import Scan, scan
+from audio.container.writer import SealCallback
 from audio.durable import fsync_directory, make_directory
 from audio.encoding import b64, iso_time
 from audio.errors import IntegrityError
 from audio.filelock import try_lock, unlock
-from audio.keys import SigningKey
-from audio.manifest import sign_manifest
-from audio.stanzas import Identity
-from audio.summary import summarize
-from audio.verify import Scan, scan
-from audio.writer import SealCallback
+from audio.vault.keys import SigningKey
+from audio.vault.stanzas import Identity
 
 RECOVERING = ".recovering"
 

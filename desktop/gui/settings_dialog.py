@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from audio.errors import GespreksError
-from desktop.i18n import language
-from desktop.settings import Settings
-from desktop.vault_dialogs import MicrophonePicker
+from desktop.gui.i18n import language
+from desktop.gui.settings import Settings
+from desktop.gui.vault_dialogs import MicrophonePicker
 from policy.policy import Policy
 
 

@@ -18,8 +18,10 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from audio import flacmeta
-from audio.copyseal import (
+from audio.copies import flacmeta
+from audio.copies.export import array_to_pcm
+from audio.copies.id3 import READ_SIZE, read_frames
+from audio.copies.seal import (
     FLAC_KEYS,
     ID3_FRAMES,
     SEAL_DESCRIPTION,
@@ -33,11 +35,9 @@ from audio.copyseal import (
     open_record,
     wav_info,
 )
+from audio.copies.wavfile import fmt_payload, info_payload, iter_wav_data, read_wav
 from audio.errors import IntegrityError, UnsupportedVersion
-from audio.export import array_to_pcm
-from audio.id3 import READ_SIZE, read_frames
-from audio.keys import RAW, RAW_PUB, VerifyKey
-from audio.wavfile import fmt_payload, info_payload, iter_wav_data, read_wav
+from audio.vault.keys import RAW, RAW_PUB, VerifyKey
 
 SUMS = "SHA256SUMS"
 SIGNATURE = "SHA256SUMS.sig"

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.i18n import core, error_text
-from desktop.workers import Job
+from desktop.gui.i18n import core, error_text
+from desktop.gui.workers import Job
 from policy.display import clock as display_clock
 from policy.inputs import LIMITS
 from policy.recording import Recording

@@ -29,10 +29,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
-from audio.awake import KeepAwake
-from audio.devices import DeviceError, InputDevice, _sd, choose_rate, close_stream
+from audio.container.writer import ContainerWriter
 from audio.errors import GespreksError, WriteError
-from audio.writer import ContainerWriter
+from audio.sound.awake import KeepAwake
+from audio.sound.devices import DeviceError, InputDevice, _sd, choose_rate, close_stream
 
 DTYPES = {"s16le": "int16", "s24le": "int24"}
 # Ten callbacks a second from PortAudio. Each costs more (waking PortAudio's thread, taking

@@ -22,11 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from audio.errors import GespreksError
-from desktop.i18n import core, error_text, language
-from desktop.recording_panel import clock
-from desktop.workers import Job
+from desktop.gui.i18n import core, error_text, language
+from desktop.gui.recording_panel import clock
+from desktop.gui.workers import Job
 from policy.display import local_datetime
-from policy.record import participant_names, purpose_label
+from policy.sealed import participant_names, purpose_label
 from policy.workspace import RecordingInfo, Workspace
 
 COLUMNS = ("date", "purpose", "participants", "duration", "state", "retention", "hold")

@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from audio.errors import GespreksError
-from desktop.i18n import error_text
-from desktop.workers import Cancelled, Job
+from desktop.gui.i18n import error_text
+from desktop.gui.workers import Cancelled, Job
 from policy.copies import export_copy
 from policy.derive import Consent, derive_recording, parse_cut
-from policy.record import participant_names
+from policy.sealed import participant_names
 from policy.workspace import Workspace
 
 

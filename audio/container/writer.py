@@ -20,14 +20,14 @@ from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from audio import container as c
+from audio.container import layout as c
+from audio.container.manifest import sign_manifest
 from audio.durable import fsync_directory
 from audio.encoding import b64, canonical_json, iso_time
 from audio.errors import FormatError, WriteError
 from audio.filelock import lock_exclusive, unlock
-from audio.keys import SigningKey
-from audio.manifest import sign_manifest
-from audio.stanzas import FILE_KEY_SIZE, RandomBytes, Recipient
+from audio.vault.keys import SigningKey
+from audio.vault.stanzas import FILE_KEY_SIZE, RandomBytes, Recipient
 
 SOFTWARE = "gespreksopname 0.1.0"
 EVENT_KINDS = ("pause", "resume", "marker", "warning")  # warning: why a recording stopped

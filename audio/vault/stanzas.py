@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
 
 from audio.durable import is_regular, read_regular, write_atomic, write_durably
 from audio.encoding import b64, unb64
-from audio.keys import RAW, RAW_PUB, RecoveryPrivateKey, RecoveryPublicKey, hkdf
+from audio.vault.keys import RAW, RAW_PUB, RecoveryPrivateKey, RecoveryPublicKey, hkdf
 
 FILE_KEY_SIZE = 32
 _VAULT_AAD = b"gespreksopname-vault-stanza/1\x00"

@@ -27,12 +27,12 @@ from typing import IO, Any
 
 from cryptography.exceptions import InvalidTag
 
-from audio import container as c
-from audio.capture import DTYPES
-from audio.devices import DeviceError, _sd, close_stream
+from audio.container import layout as c
+from audio.container.verify import Scan, _scan_chunks
 from audio.errors import FormatError, IntegrityError
-from audio.stanzas import Identity
-from audio.verify import Scan, _scan_chunks
+from audio.sound.capture import DTYPES
+from audio.sound.devices import DeviceError, _sd, close_stream
+from audio.vault.stanzas import Identity
 
 AHEAD = 3  # chunks (at most a second each) decrypted ahead of the callback
 BLOCK_SECONDS = 0.02  # callback period: how often the position moves and pause takes effect

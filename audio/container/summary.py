@@ -1,7 +1,7 @@
 """A quick look at a container for lists: its start record and, if sealed, its manifest.
 
 Reads only the first and the last chunk (it walks the length prefixes to find the last), so a
-two-hour recording is listed in milliseconds. Full verification is `audio.verify`.
+two-hour recording is listed in milliseconds. Full verification is `audio.container.verify`.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from audio import container as c
+from audio.container import layout as c
+from audio.container.manifest import open_manifest
 from audio.errors import IntegrityError
-from audio.manifest import open_manifest
-from audio.stanzas import Identity
+from audio.vault.stanzas import Identity
 
 _LENGTH = struct.Struct(">I")
 

@@ -1,0 +1,1 @@
+"""The Qt desktop app: windows, the wizard, dialogs and the worker that keeps the GUI responsive."""
