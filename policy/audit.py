@@ -17,7 +17,7 @@ import hmac
 import os
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -61,6 +61,7 @@ ACTIONS = (
     "audit_repaired",
     "register_reconciled",
     "state_rebuilt",
+    "enrolled",
 )
 
 # Changes the register together with the entry that records it (one state write).
@@ -69,6 +70,41 @@ RegisterChange = Callable[[State], None]
 
 class AuditError(GespreksError):
     """The audit log was changed, shortened or damaged; `params` say at which line."""
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One line of the trail that verified, decrypted: who did what, when, to which recording."""
+
+    seq: int
+    time: str  # ISO 8601, UTC
+    action: str
+    actor: str
+    recording_id: str | None
+    details: Mapping[str, object]
+
+    @classmethod
+    def parse(cls, seq: int, doc: Mapping[str, Any]) -> AuditEntry:
+        rid, details = doc.get("recording_id"), doc.get("details")
+        return cls(
+            seq,
+            str(doc["time"]),
+            str(doc["action"]),
+            str(doc["actor"]),
+            rid if isinstance(rid, str) else None,
+            dict(details) if isinstance(details, dict) else {},
+        )
+
+    def document(self) -> dict[str, object]:
+        """As JSON, for `audit --json`."""
+        return {
+            "seq": self.seq,
+            "time": self.time,
+            "action": self.action,
+            "actor": self.actor,
+            "recording_id": self.recording_id,
+            "details": dict(self.details),
+        }
 
 
 @dataclass(frozen=True)
@@ -271,7 +307,7 @@ class AuditLog:
         return kept[-1] if kept else None
 
     # -- reading ----------------------------------------------------------------------------
-    def read(self) -> tuple[list[dict[str, Any]], Problem | None]:
+    def read(self) -> tuple[list[AuditEntry], Problem | None]:
         """All entries that verify, in order, and the first problem found (None when intact):
         in the lines themselves, or between the trail and the state that anchors it."""
         try:
@@ -280,7 +316,7 @@ class AuditLog:
             raw = b""
         except OSError:  # a directory, a FIFO, absurdly large: not a trail we wrote
             return [], Problem(1, "damaged")
-        entries: list[dict[str, Any]] = []
+        entries: list[AuditEntry] = []
         prev, seq, last_epoch = GENESIS, 0, 0
         public = self.vault.signing_key.public
         lines = raw.split(b"\n")
@@ -311,9 +347,10 @@ class AuditLog:
             try:
                 aad = f"{body['seq']}:{prev}:{epoch}".encode()
                 plain = self._aead(epoch).decrypt(nonce, sealed, aad)
-            except InvalidTag:
+                entry = AuditEntry.parse(body["seq"], loads(plain))
+            except (InvalidTag, ValueError, KeyError, TypeError):
                 return entries, Problem(number, "damaged")
-            entries.append({"seq": body["seq"], **loads(plain)})
+            entries.append(entry)
             seq, prev = body["seq"], hashlib.sha256(line).hexdigest()
             last_epoch = epoch  # epochs never go back: an old passphrase cannot add lines
         return entries, self._check_anchor(seq, prev, len(lines))
@@ -330,9 +367,9 @@ class AuditLog:
         return Problem(count, "rolled_back")
 
 
-def entries_for(log: AuditLog, recording_id: str) -> list[dict[str, Any]]:
+def entries_for(log: AuditLog, recording_id: str) -> list[AuditEntry]:
     entries, _problem = log.read()
-    return [e for e in entries if e.get("recording_id") == recording_id]
+    return [e for e in entries if e.recording_id == recording_id]
 
 
 def _rfind(handle: BinaryIO, end: int, needle: bytes) -> int:

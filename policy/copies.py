@@ -15,9 +15,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from audio.container.manifest import Manifest
 from audio.container.summary import summarize
 from audio.container.verify import verify
 from audio.copies.export import EXTENSIONS, FORMATS, write_copy
+from audio.copies.seal import CopyRecord
 from audio.copies.verify import PUBLIC_KEY, SIGNATURE, SUMS
 from audio.durable import fsync_directory
 from audio.encoding import iso_time, parse_time
@@ -25,7 +27,7 @@ from audio.errors import GespreksError, IntegrityError, WriteError
 from policy.display import clock, visible
 from policy.documents import long_date, render_pdf
 from policy.inputs import check_length
-from policy.sealed import participant_names, purpose_label
+from policy.sealed import SealedSession
 from resources.catalogue import text
 
 if TYPE_CHECKING:
@@ -98,9 +100,9 @@ def export_copy(
     manifest = summary.manifest
     if manifest is None:
         raise IntegrityError("truncated", None)
-    if manifest["sample_format"] == "file":
+    if manifest.sample_format == "file":
         raise GespreksError("error.export_import")
-    stamp = datetime.fromtimestamp(parse_time(manifest["started"]))
+    stamp = datetime.fromtimestamp(parse_time(manifest.started))
     base = f"gespreksopname-{stamp:%Y%m%d-%H%M}-{summary.recording_id[:8]}-{fmt}"
     name, number = base, 1
     while (Path(target) / name).exists():  # a second copy of the same: never overwrite
@@ -111,7 +113,7 @@ def export_copy(
     lang_notice = {lang: workspace.policy.text("private_use_notice", lang) for lang in ("nl", "en")}
     notice = f"{lang_notice['nl']}\n\n{lang_notice['en']}"
     record = _record(workspace, manifest, fmt, recipient, notice)
-    frames = max(1, manifest["frames"])
+    frames = max(1, manifest.frames)
     # Half-written copies left by a crash or a power cut (never a finished copy).
     for stale in Path(target).glob(".gespreksopname-*.partial"):
         if time.time() - stale.stat().st_mtime > 3600:
@@ -145,57 +147,58 @@ def export_copy(
     if progress is not None:
         progress(1.0)
     workspace.audit.append("exported", summary.recording_id, recipient=recipient, format=fmt,
-                           copy_id=embedded["copy_id"], folder=final.name)  # fmt: skip
+                           copy_id=embedded.copy_id, folder=final.name)  # fmt: skip
     return final
 
 
-def _record(workspace: Workspace, manifest: dict[str, Any], fmt: str, recipient: str,
+def _record(workspace: Workspace, manifest: Manifest, fmt: str, recipient: str,
             notice: str) -> dict[str, Any]:  # fmt: skip
-    session = manifest.get("session") or {}
+    """The copy record's fields that policy/ decides; the audio layer adds the rest and signs."""
+    derived_from = manifest.session.get("derived_from")
     return {
         "type": "gespreksopname-copy",
         "version": 1,
         "copy_id": str(uuid.uuid4()),
-        "recording_id": manifest["recording_id"],
+        "recording_id": manifest.recording_id,
         "organisation": workspace.policy.organisation,
         "exported": iso_time(time.time()),
         "recipient": recipient,
         "format": fmt,
-        "started": manifest["started"],
-        "duration_s": manifest["duration_s"],
-        "sample_rate": manifest["sample_rate"],
-        "channels": manifest["channels"],
-        "sample_format": manifest["sample_format"],
-        "frames": manifest["frames"],
-        "pcm_sha256": manifest["pcm_sha256"],
+        "started": manifest.started,
+        "duration_s": manifest.duration_s,
+        "sample_rate": manifest.sample_rate,
+        "channels": manifest.channels,
+        "sample_format": manifest.sample_format,
+        "frames": manifest.frames,
+        "pcm_sha256": manifest.pcm_sha256,
         "original": {
-            "state": manifest["state"],
-            "signer": manifest["signer"]["fingerprint"],
-            "derived_from": session.get("derived_from") if isinstance(session, dict) else None,
+            "state": manifest.state,
+            "signer": manifest.fingerprint,
+            "derived_from": derived_from if isinstance(derived_from, dict) else None,
         },
         "notice": notice,
     }
 
 
-def _details(workspace: Workspace, manifest: dict[str, Any], lang: str) -> dict[str, str]:
-    started = datetime.fromtimestamp(parse_time(manifest["started"]))
-    session = (manifest.get("session") or {}).get("session") or {}
-    location = session.get("location")
+def _details(workspace: Workspace, manifest: Manifest, lang: str) -> dict[str, str]:
+    started = datetime.fromtimestamp(parse_time(manifest.started))
+    sealed = SealedSession.of(manifest.session)
+    location = sealed.location
     return {
         "organisation": workspace.policy.organisation,
         "date": long_date(started.date(), lang),
         "time": f"{started:%H:%M}",
         "location": text(f"copy.location.{location}", lang) if location in LOCATIONS else "-",
-        "participants": ", ".join(visible(name) for name in participant_names(manifest)) or "-",
-        "purpose": visible(purpose_label(manifest, lang)) or "-",
-        "duration": clock(manifest["duration_s"]),
-        "fingerprint": manifest["signer"]["fingerprint"],
+        "participants": ", ".join(visible(name) for name in sealed.participants) or "-",
+        "purpose": visible(sealed.purpose_label(lang)) or "-",
+        "duration": clock(manifest.duration_s),
+        "fingerprint": manifest.fingerprint,
         "key_publication": workspace.policy.key_publication or "-",
     }
 
 
-def _write_documents(workspace: Workspace, folder: Path, manifest: dict[str, Any],
-                     record: dict[str, Any], audio_name: str) -> None:  # fmt: skip
+def _write_documents(workspace: Workspace, folder: Path, manifest: Manifest,
+                     record: CopyRecord, audio_name: str) -> None:  # fmt: skip
     """LEESMIJ.txt (Dutch, then English), ontvangstbewijs.pdf and publickey.pem. Names and the
     recipient are shown with control and bidi characters escaped (`visible`), as entered."""
     (folder / PUBLIC_KEY).write_text(workspace.vault.signing_key.public.pem(), encoding="ascii")
@@ -205,13 +208,13 @@ def _write_documents(workspace: Workspace, folder: Path, manifest: dict[str, Any
         values = _details(workspace, manifest, lang)
         notice = workspace.policy.text("private_use_notice", lang)
         readme = workspace.policy.text("copy_readme", lang, notice=notice, **values)
-        facts = text("copy.facts", lang, audio=audio_name, sha=record["pcm_sha256"],
+        facts = text("copy.facts", lang, audio=audio_name, sha=record.pcm_sha256,
                      key_sha=hashlib.sha256(workspace.vault.signing_key.public.raw).hexdigest(),
                      file_sha=_sha256(folder / audio_name),
-                     recipient=visible(record["recipient"]) or "-",
-                     exported=record["exported"], copy_id=record["copy_id"],
-                     recording_id=record["recording_id"], duration=values["duration"],
-                     state=text(f"state.{manifest['state']}", lang))  # fmt: skip
+                     recipient=visible(record.recipient) or "-",
+                     exported=record.exported, copy_id=record.copy_id,
+                     recording_id=record.recording_id, duration=values["duration"],
+                     state=text(f"state.{manifest.state}", lang))  # fmt: skip
         howto = text("copy.howto", lang, audio=audio_name)
         sections += [(text("copy.heading", lang), readme), ("", facts), ("", howto)]
         plain += [readme, facts, howto]
@@ -219,7 +222,7 @@ def _write_documents(workspace: Workspace, folder: Path, manifest: dict[str, Any
     (folder / README).write_text(readme_text + "\n", encoding="utf-8")
     title = text("copy.receipt_title", "nl", organisation=workspace.policy.organisation)
     render_pdf(folder / RECEIPT, title, sections,
-               footer=text("copy.footer", "nl", copy_id=record["copy_id"]))  # fmt: skip
+               footer=text("copy.footer", "nl", copy_id=record.copy_id))  # fmt: skip
 
 
 def _write_sums(workspace: Workspace, folder: Path) -> None:

@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from audio.container import layout as c
+from audio.container.manifest import Manifest
 from audio.container.summary import summarize
 from audio.container.verify import verify
 from audio.errors import GespreksError
 from policy.inputs import check_count, check_length
 from policy.schema import Checker, DocumentError, read_toml
-from policy.sealed import participant_names
+from policy.sealed import SealedSession
 from policy.session import CONSENT_METHODS
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ def load_consent(file: Path) -> Consent:
 
 def derive_recording(
     workspace: Workspace, recording_id: str, cuts: list[tuple[float, float]], consent: Consent
-) -> dict[str, Any]:
+) -> Manifest:
     """Make the edited version; refused unless the edit was announced and all agreed."""
     # The consent is sealed into the new recording: its text within limits, like a session's.
     check_length("consent_description", consent.description)
@@ -104,38 +105,38 @@ def derive_recording(
     path = workspace.vault.vault.recording_path(recording_id)
     summary = summarize(path, workspace.vault.identities())
     original = summary.manifest
-    if original is None or original["sample_format"] == c.FILE_FORMAT:
+    if original is None or original.sample_format == c.FILE_FORMAT:
         raise GespreksError("error.derive_source", id=recording_id)
-    names = participant_names(original)
+    names = SealedSession.of(original.session).participants
     missing = [name for name in names if name not in consent.agreed]
     if not consent.announced or missing or not names:
         raise GespreksError(
             "error.derive_consent", missing=", ".join(missing) or "-", announced=consent.announced
         )
-    rate = original["sample_rate"]
-    duration = original["frames"] / rate
+    rate = original.sample_rate
+    duration = original.frames / rate
     ranges = sorted((round(a * rate), round(b * rate)) for a, b in cuts)
     overlapping = any(b > next_a for (_, b), (next_a, _) in itertools.pairwise(ranges))
-    if overlapping or (ranges and ranges[-1][1] > original["frames"]):
+    if overlapping or (ranges and ranges[-1][1] > original.frames):
         raise GespreksError("error.cut_range", duration=round(duration, 3))
-    record = dict(original.get("session") or {})
-    record["kind"] = "derived"
-    record["derived_from"] = {
-        "recording_id": original["recording_id"],
-        "pcm_sha256": original["pcm_sha256"],
-        "signer": original["signer"]["fingerprint"],
+    document = dict(original.session)
+    document["kind"] = "derived"
+    document["derived_from"] = {
+        "recording_id": original.recording_id,
+        "pcm_sha256": original.pcm_sha256,
+        "signer": original.fingerprint,
         "cuts": [[a / rate, b / rate] for a, b in ranges],
         "cut_frames": [[a, b] for a, b in ranges],
     }
-    record["consent"] = consent.document()
+    document["consent"] = consent.document()
     writer = workspace.vault.new_recording(
         sample_rate=rate,
-        channels=original["channels"],
-        sample_format=original["sample_format"],
-        session=record,
+        channels=original.channels,
+        sample_format=original.sample_format,
+        session=document,
         recovery_keys=workspace.policy.recovery_keys,
     )
-    frame_size = c.frame_size(original["sample_format"], original["channels"])
+    frame_size = c.frame_size(original.sample_format, original.channels)
     position = 0
 
     def keep(block: memoryview) -> None:
@@ -161,9 +162,9 @@ def derive_recording(
         raise
     workspace.audit.append(
         "derived",
-        manifest["recording_id"],
-        original=original["recording_id"],
-        cuts=record["derived_from"]["cuts"],
+        manifest.recording_id,
+        original=original.recording_id,
+        cuts=[[a / rate, b / rate] for a, b in ranges],
         consent_date=consent.date,
     )
     return manifest

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from audio.container import layout as c
+from audio.container.manifest import Manifest
 from audio.encoding import iso_time
 from audio.errors import GespreksError
 from policy.inputs import check_length
@@ -44,7 +45,7 @@ def _media_info(path: Path) -> dict[str, Any]:
 
 def import_recording(
     workspace: Workspace, file: Path, session: Session, received_from: str | None = None
-) -> dict[str, Any]:
+) -> Manifest:
     """Store a received recording byte for byte; returns the sealed manifest."""
     check_length("received_from", received_from)  # before anything is written
     file = Path(file)
@@ -98,7 +99,7 @@ def import_recording(
         writer.close()
         workspace.vault.destroy_recording(writer.recording_id)
         raise GespreksError("error.cannot_read", path=str(file), reason=exc.strerror) from exc
-    assert manifest["pcm_sha256"] == digest.hexdigest()
+    assert manifest.pcm_sha256 == digest.hexdigest()
     workspace.audit.append(
         "imported",
         writer.recording_id,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from audio.container.manifest import Manifest
 from audio.errors import GespreksError
 from audio.sound.capture import CaptureEvent, Recorder, RecordingRefused, Status
 from audio.sound.devices import DeviceError, find_device
 from policy.inputs import check_length
 from policy.rules import Decision
-from policy.sealed import session_record
+from policy.sealed import session_document
 from policy.session import Session
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ class Recording:
         self.workspace = workspace
         self.recorder = recorder
         self._paused = False
-        self._manifest: dict[str, Any] | None = None
+        self._manifest: Manifest | None = None
         self.audit_error: BaseException | None = None  # the trail could not be written
 
     def _log(self, action: str, **details: Any) -> None:
@@ -71,18 +72,18 @@ class Recording:
         check_length("marker_note", note)
         self.recorder.marker(note)
 
-    def stop(self, reason: str = "user") -> dict[str, Any]:
+    def stop(self, reason: str = "user") -> Manifest:
         """Stop, seal, and log how it ended (once). Returns the manifest."""
         if self._manifest is not None:
             return self._manifest
         manifest = self.recorder.stop(reason)
         self._manifest = manifest
         status = self.recorder.status()
-        action = "recording_sealed" if manifest["state"] == "sealed" else "recording_interrupted"
+        action = "recording_sealed" if manifest.state == "sealed" else "recording_interrupted"
         self._log(
             action,
-            frames=manifest["frames"],
-            duration_s=manifest["duration_s"],
+            frames=manifest.frames,
+            duration_s=manifest.duration_s,
             stop_reason=status.stop_reason,
             overflows=status.overflows,
         )
@@ -104,7 +105,7 @@ def start_recording(
     if not decision.allowed:
         raise SessionRefused(decision)
     input_device = find_device(device)
-    record = session_record(session, decision, workspace.policy)
+    record = session_document(session, decision, workspace.policy)
 
     def open_writer(rate: int, chans: int, fmt: str) -> Any:
         return workspace.vault.new_recording(

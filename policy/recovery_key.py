@@ -67,21 +67,21 @@ def extract(
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
         with os.fdopen(fd, "wb") as raw:
-            if manifest["sample_format"] == c.FILE_FORMAT:
+            if manifest.sample_format == c.FILE_FORMAT:
                 for block in blocks():
                     raw.write(block)
             else:
                 write_wav(
                     raw,
-                    sample_rate=int(manifest["sample_rate"]),
-                    channels=int(manifest["channels"]),
-                    sample_width=c.SAMPLE_WIDTHS[str(manifest["sample_format"])],
-                    frames=int(manifest["frames"]),
+                    sample_rate=int(manifest.sample_rate),
+                    channels=int(manifest.channels),
+                    sample_width=c.SAMPLE_WIDTHS[str(manifest.sample_format)],
+                    frames=int(manifest.frames),
                     blocks=blocks(),
                 )
             raw.flush()
             os.fsync(raw.fileno())
-        if hasher.hexdigest() != manifest["pcm_sha256"]:  # changed between the two passes
+        if hasher.hexdigest() != manifest.pcm_sha256:  # changed between the two passes
             raise IntegrityError("manifest", None, field="pcm_sha256")
         os.link(temp, out)  # fails rather than replace a file that appeared meanwhile
     except FileExistsError as exc:

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
+from audio.container.manifest import JsonObject
+from audio.container.manifest import Manifest as Manifest  # re-exported: the faces name it
 from audio.encoding import parse_time
 from policy.policy import Policy
 from policy.rules import Decision
 from policy.session import Session
 
-RECORD_VERSION = 1
+SESSION_VERSION = 1
 
 
-def session_record(session: Session, decision: Decision, policy: Policy) -> dict[str, Any]:
+def session_document(session: Session, decision: Decision, policy: Policy) -> dict[str, object]:
     """The opaque, versioned session document of the manifest: the session, the decision and a
     snapshot of the purpose (so retention does not change when the policy file changes)."""
     purpose = policy.purpose(session.purpose)
     return {
-        "version": RECORD_VERSION,
+        "version": SESSION_VERSION,
         "session": session.document(),
         "decision": decision.document(),
         "organisation": policy.organisation,
@@ -32,31 +35,64 @@ def session_record(session: Session, decision: Decision, policy: Policy) -> dict
     }
 
 
-def retention_until(manifest: dict[str, Any]) -> datetime | None:
+@dataclass(frozen=True)
+class SealedSession:
+    """The session document a recording carries, read once for the faces and the copies.
+
+    Everything is optional: a recording made by hand (tests, an imported file) may carry less.
+    """
+
+    kind: str  # "recorded", "import" (a file a citizen handed over) or "derived" (an edit)
+    purpose_id: str
+    purpose_labels: Mapping[str, str]
+    retention_days: int | None
+    participants: tuple[str, ...]
+    derived_from: str | None  # the original recording's id, for an edited version
+    derived_cuts: tuple[tuple[float, float], ...]  # what the edit took out, in seconds
+    received_from: str  # who handed over an imported recording
+    location: str  # where the conversation took place (a code from the session), or ""
+    document: JsonObject
+
+    @classmethod
+    def of(cls, doc: JsonObject) -> SealedSession:
+        purpose = doc.get("purpose")
+        purpose = purpose if isinstance(purpose, dict) else {}
+        labels = purpose.get("labels")
+        days = purpose.get("retention_days")
+        session = doc.get("session")
+        people = session.get("participants") if isinstance(session, dict) else None
+        derived = doc.get("derived_from")
+        return cls(
+            kind=str(doc.get("kind") or "recorded"),
+            purpose_id=str(purpose.get("id") or ""),
+            purpose_labels={str(k): str(v) for k, v in labels.items()}
+            if isinstance(labels, dict)
+            else {},
+            retention_days=days if type(days) is int else None,
+            participants=tuple(str(p.get("name", "")) for p in people or () if isinstance(p, dict)),
+            derived_from=str(derived.get("recording_id"))
+            if isinstance(derived, dict) and derived.get("recording_id")
+            else None,
+            derived_cuts=tuple(
+                (float(a), float(b))
+                for a, b in (derived.get("cuts") or () if isinstance(derived, dict) else ())
+            ),
+            received_from=str(doc.get("received_from") or ""),
+            location=str(session.get("location") or "") if isinstance(session, dict) else "",
+            document=doc,
+        )
+
+    def purpose_label(self, lang: str) -> str:
+        return self.purpose_labels.get(lang) or self.purpose_labels.get("nl") or self.purpose_id
+
+
+def retention_until(manifest: Manifest) -> datetime | None:
     """The end of retention of a sealed recording: its start plus its purpose's term.
 
     None when the recording has no purpose (it is then never purged automatically).
     """
-    record = manifest.get("session")
-    if not isinstance(record, dict) or not isinstance(record.get("purpose"), dict):
+    days = SealedSession.of(manifest.session).retention_days
+    if days is None:
         return None
-    days = record["purpose"].get("retention_days")
-    if not isinstance(days, int):
-        return None
-    started = datetime.fromtimestamp(parse_time(manifest["started"]), UTC)
+    started = datetime.fromtimestamp(parse_time(manifest.started), UTC)
     return started + timedelta(days=days)
-
-
-def purpose_label(manifest: dict[str, Any] | None, lang: str) -> str:
-    record = (manifest or {}).get("session")
-    if isinstance(record, dict) and isinstance(record.get("purpose"), dict):
-        labels = record["purpose"].get("labels", {})
-        return str(labels.get(lang) or labels.get("nl") or record["purpose"].get("id", ""))
-    return ""
-
-
-def participant_names(manifest: dict[str, Any] | None) -> list[str]:
-    record = (manifest or {}).get("session")
-    if isinstance(record, dict) and isinstance(record.get("session"), dict):
-        return [str(p.get("name", "")) for p in record["session"].get("participants", [])]
-    return []

@@ -91,8 +91,7 @@ def verify_path(
     except IntegrityError as exc:
         _log(workspace, path, exc.part, None)
         raise
-    recording_id = copy.record.get("recording_id")
-    _log(workspace, path, "intact", recording_id if isinstance(recording_id, str) else None)
+    _log(workspace, path, "intact", copy.record.recording_id)
     return Verified(kind, path, copy=copy, files=files)
 
 

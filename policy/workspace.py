@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from audio.container import layout as c
+from audio.container.manifest import Manifest
 from audio.container.recovery import InUse
 from audio.container.summary import Summary, summarize
 from audio.container.verify import Report, verify
@@ -31,7 +32,7 @@ from audio.vault.state import (
 )
 from audio.vault.store import RECORDINGS, UnlockedVault
 from audio.vault.store import Vault as Vault  # re-exported: the faces name the type
-from policy.audit import AuditError, AuditLog, Problem
+from policy.audit import AuditEntry, AuditError, AuditLog, Problem
 from policy.display import clock, local_time, visible
 from policy.inputs import check_length
 from policy.passphrase import check_strength
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
     from audio.sound.playback import Player
 from policy.refusal import REFUSALS, Refusal, write_letter
 from policy.rules import Decision, evaluate
-from policy.sealed import retention_until
+from policy.sealed import SealedSession, retention_until
 from policy.session import Session
 
 
@@ -59,6 +60,11 @@ class RecordingInfo:
     @property
     def recording_id(self) -> str:
         return self.summary.recording_id if self.summary else self.path.stem
+
+    @property
+    def session(self) -> SealedSession:
+        """The session it carries (sealed, or as the start names it); empty when unreadable."""
+        return SealedSession.of(self.summary.session if self.summary else {})
 
     @property
     def state(self) -> str:
@@ -85,7 +91,7 @@ class RecoveryResult:
     """One recording `recover_all` looked at: recovered (`manifest`), or why not (`error`)."""
 
     recording_id: str
-    manifest: dict[str, Any] | None
+    manifest: Manifest | None
     error: Exception | None
 
     @property
@@ -101,8 +107,8 @@ class RecoveryResult:
                 "recover.done",
                 lang,
                 id=visible(self.recording_id),
-                duration=clock(self.manifest["duration_s"]),
-                time=local_time(self.manifest["interrupted"]["last_good_time"]),
+                duration=clock(self.manifest.duration_s),
+                time=local_time(self.manifest.last_good_time),
             )
         if isinstance(self.error, InUse):
             return text("recover.in_use", lang, id=visible(self.recording_id))
@@ -225,7 +231,7 @@ class Workspace:
             return Problem(0, "missing_recording")
         return None
 
-    def audit_problem(self) -> tuple[list[dict[str, Any]], Problem | None]:
+    def audit_problem(self) -> tuple[list[AuditEntry], Problem | None]:
         """The audit trail's entries and the first problem of the trail, its anchor or the
         register (None when all is intact): what `audit --verify` and the GUI report."""
         entries, problem = self.audit.read()
@@ -325,7 +331,7 @@ class Workspace:
                 self.vault.register_seal(report.manifest, report.seal_sha256)
             except GespreksError:
                 continue
-            self.audit.append("register_reconciled", rid, state=report.manifest["state"])
+            self.audit.append("register_reconciled", rid, state=report.manifest.state)
             done.append(rid)
         return done
 
@@ -382,10 +388,10 @@ class Workspace:
             return  # sealed but not yet registered: `reconcile` registers it after a verify
         manifest = report.manifest
         expected = {
-            "state": (entry.state, manifest["state"]),
-            "chunks": (entry.chunks, manifest["chunks"]),
-            "frames": (entry.frames, manifest["frames"]),
-            "pcm_sha256": (entry.pcm_sha256, manifest["pcm_sha256"]),
+            "state": (entry.state, manifest.state),
+            "chunks": (entry.chunks, manifest.chunks),
+            "frames": (entry.frames, manifest.frames),
+            "pcm_sha256": (entry.pcm_sha256, manifest.pcm_sha256),
             "seal_sha256": (entry.seal_sha256, report.seal_sha256),
         }
         for name, (known, found) in expected.items():
@@ -423,11 +429,11 @@ class Workspace:
                 continue
             self.audit.append(
                 "recovered",
-                manifest["recording_id"],
-                frames=manifest["frames"],
-                last_good_time=manifest["interrupted"]["last_good_time"],
+                manifest.recording_id,
+                frames=manifest.frames,
+                last_good_time=manifest.last_good_time,
             )
-            results.append(RecoveryResult(manifest["recording_id"], manifest, None))
+            results.append(RecoveryResult(manifest.recording_id, manifest, None))
         return results
 
     # -- retention --------------------------------------------------------------------------
@@ -531,7 +537,7 @@ _SEALED_ACTIONS = (
 
 
 def _trail_facts(
-    entries: list[dict[str, Any]], holds_after: int = 0
+    entries: list[AuditEntry], holds_after: int = 0
 ) -> tuple[set[str], set[str], dict[str, str | None]]:
     """From the trail: ids seen sealed, ids purged, and each id's last hold or release among
     the lines after `holds_after` (what the register, when it could be read, did not see)."""
@@ -539,18 +545,18 @@ def _trail_facts(
     purged: set[str] = set()
     holds: dict[str, str | None] = {}
     for entry in entries:
-        if entry["action"] in ("held", "released") and int(entry["seq"]) <= holds_after:
+        if entry.action in ("held", "released") and entry.seq <= holds_after:
             continue
-        rid = entry.get("recording_id")
-        if not isinstance(rid, str):
+        rid = entry.recording_id
+        if rid is None:
             continue
-        action = entry.get("action")
+        action = entry.action
         if action in _SEALED_ACTIONS:
             sealed.add(rid)
         elif action == "purged":
             purged.add(rid)
         elif action == "held":
-            holds[rid] = str(entry.get("details", {}).get("reason", ""))
+            holds[rid] = str(entry.details.get("reason", ""))
         elif action == "released":
             holds[rid] = None
     return sealed, purged, holds

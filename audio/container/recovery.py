@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from audio.container import layout as c
-from audio.container.manifest import sign_manifest
+from audio.container.manifest import Manifest, sign_manifest
 from audio.container.summary import summarize
 from audio.container.verify import Scan, scan
 from audio.container.writer import SealCallback
@@ -37,7 +37,7 @@ def recover(
     keep_dir: Path,
     clock: Callable[[], float] = time.time,
     on_sealed: SealCallback | None = None,
-) -> dict[str, Any]:
+) -> Manifest:
     """Seal an unsealed container in place; the original is kept in `keep_dir`, untouched.
 
     Only what a crash leaves is recovered: a stream that stops without its final chunk (cut
@@ -96,13 +96,13 @@ def _write_recovered(
     identities: Sequence[Identity],
     signer: SigningKey,
     clock: Callable[[], float],
-) -> tuple[dict[str, Any], bytes]:
+) -> tuple[Manifest, bytes]:
     assert state.start is not None
     file_key = c.unlock(state.header, identities)
     start = state.start
     now = clock()
     last_time = iso_time(state.last_time_ms / 1000)
-    manifest = {
+    doc = {
         "type": "gespreksopname-manifest",
         "version": c.VERSION,
         "recording_id": state.header.recording_id,
@@ -125,7 +125,7 @@ def _write_recovered(
             "recovered_at": iso_time(now),
         },
     }
-    body = sign_manifest(manifest, signer)
+    manifest, body = sign_manifest(doc, signer)
     # A stale file from an earlier, unfinished recovery is ours to replace.
     target.unlink(missing_ok=True)
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)

@@ -11,10 +11,9 @@ import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from audio.container import layout as c
-from audio.container.manifest import open_manifest
+from audio.container.manifest import JsonObject, Manifest, Start, open_manifest
 from audio.errors import IntegrityError
 from audio.vault.stanzas import Identity
 
@@ -25,16 +24,21 @@ _LENGTH = struct.Struct(">I")
 class Summary:
     recording_id: str
     state: str  # sealed | interrupted | open (not sealed: being written, or needs recover)
-    start: dict[str, Any]
-    manifest: dict[str, Any] | None
+    start: Start
+    manifest: Manifest | None
 
     @property
     def started(self) -> str:
-        return str(self.start["started"])
+        return self.start.started
+
+    @property
+    def session(self) -> JsonObject:
+        """The session sealed in the manifest, or, before sealing, the one the start names."""
+        return self.manifest.session if self.manifest is not None else self.start.session
 
     @property
     def duration_s(self) -> float | None:
-        return None if self.manifest is None else float(self.manifest["duration_s"])
+        return None if self.manifest is None else self.manifest.duration_s
 
 
 def summarize(path: Path, identities: Sequence[Identity]) -> Summary:
@@ -55,7 +59,10 @@ def summarize(path: Path, identities: Sequence[Identity]) -> Summary:
             index += 1
         stream = c.ChunkStream(handle, header, file_key)
         first = next(iter(stream))
-        start = first.json()
+        try:
+            start = Start.parse(first.json())
+        except ValueError as exc:
+            raise IntegrityError("chunk", 0) from exc
         if last is None or offset != size or last[0] == 0:
             return Summary(header.recording_id, "open", start, None)
         index, position, length = last
@@ -67,6 +74,6 @@ def summarize(path: Path, identities: Sequence[Identity]) -> Summary:
         kind = plain[0]
         if kind != c.MANIFEST:
             raise IntegrityError("chunk", index)
-        manifest, _signer = open_manifest(plain[c.PLAIN_PREFIX.size :], index)
-        return Summary(header.recording_id, str(manifest["state"]), start, manifest)
+        manifest = open_manifest(plain[c.PLAIN_PREFIX.size :], index)
+        return Summary(header.recording_id, manifest.state, start, manifest)
     return Summary(header.recording_id, "open", start, None)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from audio.container import layout as c
-from audio.container.manifest import open_manifest
+from audio.container.manifest import Manifest, open_manifest
 from audio.encoding import b64
 from audio.errors import IntegrityError
 from audio.vault.keys import VerifyKey
@@ -68,8 +68,7 @@ class Scan:
     chunks: int = 0  # authenticated chunks before the manifest
     last_time_ms: int = 0
     end: int = 0  # file offset after the last authenticated chunk
-    manifest: dict[str, Any] | None = None
-    signer: VerifyKey | None = None
+    manifest: Manifest | None = None
     seal_sha256: str = ""  # of the manifest chunk's body: what the vault's register keeps
     hasher: BackgroundSha256 = field(default_factory=BackgroundSha256)
 
@@ -132,7 +131,7 @@ def _scan_chunks(stream: c.ChunkStream, state: Scan, sink: AudioSink | None) -> 
             state.events.append(chunk.json())
         else:
             body = bytes(chunk.body)
-            state.manifest, state.signer = open_manifest(body, chunk.index)
+            state.manifest = open_manifest(body, chunk.index)
             state.seal_sha256 = hashlib.sha256(body).hexdigest()
             _check_manifest(state, chunk)
             state.end = chunk.end
@@ -145,8 +144,8 @@ def _scan_chunks(stream: c.ChunkStream, state: Scan, sink: AudioSink | None) -> 
 
 def _check_manifest(state: Scan, chunk: c.Chunk) -> None:
     """The signed manifest must describe exactly what was read."""
-    manifest, start = state.manifest, state.start
-    assert manifest is not None and start is not None
+    assert state.manifest is not None and state.start is not None
+    manifest, start = state.manifest.document, state.start
     recovered = chunk.flag == c.FLAG_RECOVERED
     expected = {
         "type": "gespreksopname-manifest",
@@ -166,7 +165,8 @@ def _check_manifest(state: Scan, chunk: c.Chunk) -> None:
     }
     for key, value in expected.items():
         if key == "pcm_sha256":
-            same = isinstance(manifest.get(key), str) and hmac.compare_digest(manifest[key], value)
+            found = manifest.get(key)
+            same = isinstance(found, str) and hmac.compare_digest(found, str(value))
         else:
             same = manifest.get(key) == value
         if not same:
@@ -180,15 +180,18 @@ class Report:
     """The outcome of a successful verification."""
 
     path: Path
-    manifest: dict[str, Any]
-    signer: VerifyKey
+    manifest: Manifest
     signer_name: str
     chunks: int
     seal_sha256: str
 
     @property
     def recording_id(self) -> str:
-        return str(self.manifest["recording_id"])
+        return self.manifest.recording_id
+
+    @property
+    def signer(self) -> VerifyKey:
+        return self.manifest.signer
 
 
 def verify(
@@ -203,11 +206,12 @@ def verify(
     policy lists). A valid seal by any other key is reported as untrusted.
     """
     state = scan(path, identities, sink)
-    assert state.manifest is not None and state.signer is not None
-    name = trusted.get(state.signer.raw)
+    assert state.manifest is not None
+    signer = state.manifest.signer
+    name = trusted.get(signer.raw)
     if name is None:
-        raise IntegrityError("untrusted", None, fingerprint=state.signer.fingerprint)
-    return Report(Path(path), state.manifest, state.signer, name, state.chunks, state.seal_sha256)
+        raise IntegrityError("untrusted", None, fingerprint=signer.fingerprint)
+    return Report(Path(path), state.manifest, name, state.chunks, state.seal_sha256)
 
 
 def iter_audio(path: Path, identities: Sequence[Identity]) -> Iterator[bytes]:

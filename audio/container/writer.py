@@ -21,7 +21,7 @@ from typing import Any
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from audio.container import layout as c
-from audio.container.manifest import sign_manifest
+from audio.container.manifest import Manifest, sign_manifest
 from audio.durable import fsync_directory
 from audio.encoding import b64, canonical_json, iso_time
 from audio.errors import FormatError, WriteError
@@ -33,7 +33,7 @@ SOFTWARE = "gespreksopname 0.1.0"
 EVENT_KINDS = ("pause", "resume", "marker", "warning")  # warning: why a recording stopped
 SAMPLE_RATES = range(8000, 384001)
 # Told of a seal: the manifest and the SHA-256 of the manifest chunk's body (the register's).
-SealCallback = Callable[[dict[str, Any], str], None]
+SealCallback = Callable[[Manifest, str], None]
 
 
 class ContainerWriter:
@@ -245,7 +245,7 @@ class ContainerWriter:
         self._sync()
         return event
 
-    def seal(self) -> dict[str, Any]:
+    def seal(self) -> Manifest:
         """Write the signed manifest as the final chunk and close. Returns the manifest.
 
         After a write error (a full disk, say) it seals what is on disk instead, marked
@@ -258,8 +258,7 @@ class ContainerWriter:
                 self._emit_audio()
             except WriteError:
                 return self._seal_after_failure()
-        manifest = self._manifest("sealed")
-        body = sign_manifest(manifest, self._signer)
+        manifest, body = sign_manifest(self._manifest("sealed"), self._signer)
         try:
             time_ms = int(self._clock() * 1000)
             chunk = self._final_chunk(c.FLAG_SEALED, time_ms, body)
@@ -272,7 +271,7 @@ class ContainerWriter:
         self._tell_sealed(manifest, body)
         return manifest
 
-    def _tell_sealed(self, manifest: dict[str, Any], body: bytes) -> None:
+    def _tell_sealed(self, manifest: Manifest, body: bytes) -> None:
         """The seal is on disk; a failure to register it (a full disk, a locked state) must
         not undo that: it is kept, and the vault's reconcile registers the seal later."""
         if self._on_sealed is None:
@@ -282,19 +281,19 @@ class ContainerWriter:
         except Exception as exc:  # any failure: the sealed file stands
             self.register_error = exc
 
-    def _seal_after_failure(self) -> dict[str, Any]:
+    def _seal_after_failure(self) -> Manifest:
         """Cut off a torn chunk and append a manifest marked interrupted (final flag 0x02, under
         a one-time key of its own). If even that fails, the file is left for `recover`, which
         seals the same audio once there is space."""
         self._fill = 0  # audio that never reached the disk
         now = self._clock()
-        manifest = self._manifest("interrupted")
-        manifest["interrupted"] = {
+        doc = self._manifest("interrupted")
+        doc["interrupted"] = {
             "last_good_chunk": self._index - 1,
             "last_good_time": iso_time(self._last_time_ms / 1000),
             "recovered_at": iso_time(now),
         }
-        body = sign_manifest(manifest, self._signer)
+        manifest, body = sign_manifest(doc, self._signer)
         chunk = self._final_chunk(c.FLAG_RECOVERED, int(now * 1000), body)
         try:
             self._file.truncate(self._good_end)

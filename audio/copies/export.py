@@ -19,7 +19,15 @@ import numpy as np
 
 from audio.container import layout as c
 from audio.copies import flacmeta
-from audio.copies.seal import HASH_PLACEHOLDER, WAV_CHUNK, flac_head, id3_tag, sign_record, wav_info
+from audio.copies.seal import (
+    HASH_PLACEHOLDER,
+    WAV_CHUNK,
+    CopyRecord,
+    flac_head,
+    id3_tag,
+    sign_record,
+    wav_info,
+)
 from audio.copies.wavfile import write_wav
 from audio.vault.keys import SigningKey
 
@@ -100,7 +108,7 @@ def write_copy(
     notice: str,
     title: str,
     progress: Progress | None = None,
-) -> dict[str, Any]:
+) -> CopyRecord:
     """Write one sealed audio file; returns the signed record as embedded.
 
     `record` must hold sample_rate, channels, sample_format, frames and pcm_sha256 (the hash of
@@ -126,7 +134,7 @@ def _write_wav(
     blocks: Iterable[bytes],
     notice: str,
     title: str,
-) -> dict[str, Any]:
+) -> CopyRecord:
     record = dict(record, format="wav", audio_sha256=HASH_PLACEHOLDER)
     placeholder = sign_record(record, signer)
     hold = len(placeholder) + len(placeholder) % 2
@@ -209,7 +217,7 @@ def _write_flac(
     blocks: Iterable[bytes],
     notice: str,
     title: str,
-) -> dict[str, Any]:
+) -> CopyRecord:
     """Encode with libsndfile, then write the file again with exactly two metadata blocks:
     STREAMINFO and our Vorbis comments, the seal covering STREAMINFO and every frame byte."""
     plain = _encode(path.parent, "flac", record, blocks)
@@ -232,7 +240,7 @@ def _write_mp3(
     blocks: Iterable[bytes],
     notice: str,
     title: str,
-) -> dict[str, Any]:
+) -> CopyRecord:
     """Encode with libsndfile, then put our ID3 tag (with the seal) in front of the stream."""
     plain = _encode(path.parent, "mp3", record, blocks)
     try:
@@ -245,8 +253,7 @@ def _write_mp3(
     return _embedded(payload)
 
 
-def _embedded(payload: bytes) -> dict[str, Any]:
+def _embedded(payload: bytes) -> CopyRecord:
     from audio.copies.seal import open_record
 
-    record, _key = open_record(payload)
-    return record
+    return open_record(payload)

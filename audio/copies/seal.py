@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from audio.copies import flacmeta
@@ -73,7 +75,68 @@ def _check_shape(record: dict[str, Any]) -> None:
             raise ValueError(f"bad {name}")
 
 
-def open_record(payload: bytes) -> tuple[dict[str, Any], VerifyKey]:
+@dataclass(frozen=True)
+class CopyRecord:
+    """A copy's signed record, read once (by `open_record`) for everyone past this module."""
+
+    copy_id: str
+    recording_id: str
+    organisation: str
+    exported: str  # ISO 8601, UTC
+    recipient: str
+    format: str  # wav | flac | mp3
+    started: str
+    duration_s: float
+    sample_rate: int
+    channels: int
+    sample_format: str
+    frames: int
+    pcm_sha256: str
+    audio_sha256: str
+    title: str
+    notice: str
+    original_state: str  # the recording's seal: sealed | interrupted
+    derived_from: str | None  # the original's id, for a copy of an edited version
+    derived_cuts: tuple[tuple[float, float], ...]  # what the edit took out, in seconds
+    signer: VerifyKey
+
+    @classmethod
+    def parse(cls, record: Mapping[str, Any], signer: VerifyKey) -> CopyRecord:
+        original = record.get("original") or {}
+        derived = original.get("derived_from") if isinstance(original, dict) else None
+        duration = record["duration_s"]
+        if not isinstance(duration, int | float) or isinstance(duration, bool):
+            raise ValueError("bad duration_s")
+        texts = ("copy_id", "recording_id", "exported", "started")
+        if not all(isinstance(record.get(name), str) for name in texts):
+            raise ValueError("bad copy record")
+        return cls(
+            copy_id=record["copy_id"],
+            recording_id=record["recording_id"],
+            organisation=str(record.get("organisation") or ""),
+            exported=record["exported"],
+            recipient=str(record.get("recipient") or ""),
+            format=record["format"],
+            started=record["started"],
+            duration_s=float(duration),
+            sample_rate=record["sample_rate"],
+            channels=record["channels"],
+            sample_format=record["sample_format"],
+            frames=record["frames"],
+            pcm_sha256=record["pcm_sha256"],
+            audio_sha256=record["audio_sha256"],
+            title=record["title"],
+            notice=record["notice"],
+            original_state=str(original.get("state") or "") if isinstance(original, dict) else "",
+            derived_from=str(derived["recording_id"])
+            if isinstance(derived, dict) and derived.get("recording_id")
+            else None,
+            derived_cuts=tuple((float(a), float(b)) for a, b in (derived or {}).get("cuts") or ()),
+            signer=signer,
+        )
+
+
+def open_record(payload: bytes) -> CopyRecord:
     """Check a signed record; IntegrityError("copy_seal") if anything about it is off.
 
     The payload must be exactly what `sign_record` writes: canonical JSON (parsed and written
@@ -97,11 +160,12 @@ def open_record(payload: bytes) -> tuple[dict[str, Any], VerifyKey]:
         if record.get("type") != "gespreksopname-copy" or record.get("version") != 1:
             raise ValueError("not a copy record")
         _check_shape(record)
-    except (ValueError, KeyError, TypeError) as exc:
+        parsed = CopyRecord.parse(record, key)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise IntegrityError("copy_seal") from exc
     if not key.verify(signature, COPY_CONTEXT + canonical_json(record)):
         raise IntegrityError("copy_seal")
-    return record, key
+    return parsed
 
 
 def _canonical_b64(value: object, length: int) -> bytes:

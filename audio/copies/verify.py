@@ -13,7 +13,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -28,6 +27,7 @@ from audio.copies.seal import (
     SOFTWARE,
     TEXT_PREFIX,
     WAV_CHUNK,
+    CopyRecord,
     flac_head,
     flac_tags,
     from_text,
@@ -50,10 +50,13 @@ BLOCK = 1 << 20
 class CopyReport:
     path: Path
     format: str
-    record: dict[str, Any]
-    signer: VerifyKey
+    record: CopyRecord
     signer_name: str
     checked: list[str] = field(default_factory=list)  # catalogue keys copy.checked.<name>
+
+    @property
+    def signer(self) -> VerifyKey:
+        return self.record.signer
 
 
 def sniff(path: Path) -> str:
@@ -163,29 +166,29 @@ def verify_copy(path: Path, trusted: Mapping[bytes, str], deep: bool = True) -> 
     fmt = sniff(path)
     checked: list[str] = []
     if fmt == "wav":
-        record, key = _verify_wav(path, checked, deep)
+        record = _verify_wav(path, checked, deep)
     elif fmt == "flac":
-        record, key = _verify_flac(path, checked, deep)
+        record = _verify_flac(path, checked, deep)
     else:
-        record, key = _verify_mp3(path, checked, deep)
-    name = trusted.get(key.raw)
+        record = _verify_mp3(path, checked, deep)
+    name = trusted.get(record.signer.raw)
     if name is None:
-        raise IntegrityError("untrusted", None, fingerprint=key.fingerprint)
+        raise IntegrityError("untrusted", None, fingerprint=record.signer.fingerprint)
     checked.append("signer")
-    return CopyReport(path, fmt, record, key, name, checked)
+    return CopyReport(path, fmt, record, name, checked)
 
 
-def _open(payload: bytes, fmt: str) -> tuple[dict[str, Any], VerifyKey]:
-    record, key = open_record(payload)
-    if record["format"] != fmt:
+def _open(payload: bytes, fmt: str) -> CopyRecord:
+    record = open_record(payload)
+    if record.format != fmt:
         raise IntegrityError("copy_format")
-    return record, key
+    return record
 
 
 _WIDTHS = {"s16le": 2, "s24le": 3}
 
 
-def _verify_wav(path: Path, checked: list[str], deep: bool) -> tuple[dict[str, Any], VerifyKey]:
+def _verify_wav(path: Path, checked: list[str], deep: bool) -> CopyRecord:
     """RIFF (RF64 when large) with exactly fmt, LIST/INFO, data and our seal chunk, in that
     order, ending the file; the seal covers every byte before its own payload."""
     size = path.stat().st_size
@@ -214,18 +217,18 @@ def _verify_wav(path: Path, checked: list[str], deep: bool) -> tuple[dict[str, A
                 handle.seek(offset + length)
                 if handle.read(1) != b"\0":
                     raise _changed("RIFF " + _label(WAV_CHUNK))
-            record, key = _open(payload, "wav")
+            record = _open(payload, "wav")
             checked.append("seal")
-            width = _WIDTHS[record["sample_format"]]
+            width = _WIDTHS[record.sample_format]
             shape = (info.sample_rate, info.channels, info.sample_width, info.frames)
-            if shape != (record["sample_rate"], record["channels"], width, record["frames"]):
+            if shape != (record.sample_rate, record.channels, width, record.frames):
                 raise IntegrityError("copy_format")
             handle.seek(chunks[b"fmt "][0])
             if handle.read(chunks[b"fmt "][1]) != fmt_payload(*shape[:3]):
                 raise _changed("RIFF fmt")
             list_offset, list_length = chunks[b"LIST"]
             handle.seek(list_offset)
-            want = info_payload(wav_info(record["title"], record["notice"]))
+            want = info_payload(wav_info(record.title, record.notice))
             if handle.read(list_length) != want:
                 raise _changed("RIFF LIST/INFO")
             if info.data_size % 2:
@@ -238,17 +241,17 @@ def _verify_wav(path: Path, checked: list[str], deep: bool) -> tuple[dict[str, A
     except ValueError as exc:
         raise IntegrityError("copy_file") from exc
     if not deep:
-        return record, key
-    if not _same(pcm.hexdigest(), record["pcm_sha256"]):
+        return record
+    if not _same(pcm.hexdigest(), record.pcm_sha256):
         raise IntegrityError("copy_audio")
     checked.append("samples")
-    if not _same(_sha256_file(path, 0, size - hold), record["audio_sha256"]):
+    if not _same(_sha256_file(path, 0, size - hold), record.audio_sha256):
         raise IntegrityError("copy_file")
     checked.append("file")
-    return record, key
+    return record
 
 
-def _verify_flac(path: Path, checked: list[str], deep: bool) -> tuple[dict[str, Any], VerifyKey]:
+def _verify_flac(path: Path, checked: list[str], deep: bool) -> CopyRecord:
     """Exactly STREAMINFO and our VORBIS_COMMENT (our vendor string, our keys in our order, each
     once), then the frames; the seal covers STREAMINFO and every frame byte."""
     with open(path, "rb") as handle:
@@ -280,14 +283,14 @@ def _verify_flac(path: Path, checked: list[str], deep: bool) -> tuple[dict[str, 
     if tuple(keys) != FLAC_KEYS:
         raise _changed("FLAC comment order", ours)
     payload = from_text(dict(entries)["comment"])
-    record, key = _open(payload, "flac")
+    record = _open(payload, "flac")
     checked.append("seal")
-    tags = flac_tags(record["title"], record["notice"], payload)
+    tags = flac_tags(record.title, record.notice, payload)
     for name, value in entries:
         if value != tags[name]:
             raise _changed("FLAC " + name)
     if head[: layout.audio_offset] != flac_head(
-        layout.streaminfo, record["title"], record["notice"], payload
+        layout.streaminfo, record.title, record.notice, payload
     ):
         raise _changed("FLAC metadata")
     digest = hashlib.sha256(layout.streaminfo)
@@ -295,31 +298,31 @@ def _verify_flac(path: Path, checked: list[str], deep: bool) -> tuple[dict[str, 
         handle.seek(layout.audio_offset)
         while block := handle.read(BLOCK):
             digest.update(block)
-    if not _same(digest.hexdigest(), record["audio_sha256"]):
+    if not _same(digest.hexdigest(), record.audio_sha256):
         raise _added_tag(path, layout.audio_offset) or IntegrityError("copy_audio")
     checked.append("file")
     if not deep:
-        return record, key
+        return record
     import soundfile
 
     try:
         with soundfile.SoundFile(path) as audio:
             shape = (audio.samplerate, audio.channels, audio.frames)
-            if shape != (record["sample_rate"], record["channels"], record["frames"]):
+            if shape != (record.sample_rate, record.channels, record.frames):
                 raise IntegrityError("copy_format")
-            dtype = "int16" if record["sample_format"] == "s16le" else "int32"
+            dtype = "int16" if record.sample_format == "s16le" else "int32"
             pcm = hashlib.sha256()
             for samples in audio.blocks(blocksize=65536, dtype=dtype, always_2d=True):
-                pcm.update(array_to_pcm(samples, record["sample_format"]))
+                pcm.update(array_to_pcm(samples, record.sample_format))
     except (RuntimeError, soundfile.LibsndfileError) as exc:  # undecodable: changed or damaged
         raise IntegrityError("copy_audio") from exc
-    if not _same(pcm.hexdigest(), record["pcm_sha256"]):
+    if not _same(pcm.hexdigest(), record.pcm_sha256):
         raise IntegrityError("copy_audio")
     checked.append("samples")
-    return record, key
+    return record
 
 
-def _verify_mp3(path: Path, checked: list[str], deep: bool) -> tuple[dict[str, Any], VerifyKey]:
+def _verify_mp3(path: Path, checked: list[str], deep: bool) -> CopyRecord:
     """One ID3v2.4 tag of exactly our frames (TIT2, TCOP, TSSE, TXXX seal, COMM; each once, in
     that order, no flags, our encodings and descriptions, no padding), then the MP3 stream the
     seal names, with nothing behind it."""
@@ -351,9 +354,9 @@ def _verify_mp3(path: Path, checked: list[str], deep: bool) -> tuple[dict[str, A
         payload = from_text(seal[len(prefix) :].decode("ascii"))
     except UnicodeDecodeError as exc:
         raise IntegrityError("copy_seal") from exc
-    record, key = _open(payload, "mp3")
+    record = _open(payload, "mp3")
     checked.append("seal")
-    built = id3_tag(record["title"], record["notice"], payload)
+    built = id3_tag(record.title, record.notice, payload)
     if head[: tag.size] != built:
         expected = read_frames(built)
         for frame, want in zip(tag.frames, expected.frames if expected else [], strict=False):
@@ -361,11 +364,11 @@ def _verify_mp3(path: Path, checked: list[str], deep: bool) -> tuple[dict[str, A
                 raise _changed("ID3v2 " + frame.frame_id)  # its encoding, description or text
         raise _changed("ID3v2")
     if not deep:
-        return record, key
-    if not _same(_sha256_file(path, tag.size), record["audio_sha256"]):
+        return record
+    if not _same(_sha256_file(path, tag.size), record.audio_sha256):
         raise _added_tag(path, tag.size) or IntegrityError("copy_audio")
     checked.append("stream")
-    return record, key
+    return record
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
+from audio.container.manifest import Manifest
 from audio.container.writer import ContainerWriter
 from audio.errors import GespreksError, WriteError
 from audio.sound.awake import KeepAwake
@@ -184,7 +185,7 @@ class Recorder:
         self._writer: ContainerWriter | None = None
         self._thread: threading.Thread | None = None
         self._awake = KeepAwake()
-        self._manifest: dict[str, Any] | None = None
+        self._manifest: Manifest | None = None
         self._error: BaseException | None = None
         # Written by the PortAudio callback, read by the writer thread (NB: plain attribute
         # stores are atomic in CPython; no lock is taken in the callback).
@@ -270,7 +271,7 @@ class Recorder:
     def marker(self, note: str | None = None) -> None:
         self._send(_COMMAND, "marker", note)
 
-    def stop(self, reason: str = "user") -> dict[str, Any]:
+    def stop(self, reason: str = "user") -> Manifest:
         """Stop and seal; returns the manifest. Never blocks on a hung audio system."""
         if self._thread is not None and self._thread.is_alive():
             self._send(_STOP, reason)
@@ -479,7 +480,7 @@ class Recorder:
         self._status = replace(self._status, state="stopped", frames=writer.frames_on_disk)
         self._emit("state", "stopped", reason=reason)
         if self._manifest is not None:
-            self._emit("sealed", self._manifest["state"], recording_id=writer.recording_id)
+            self._emit("sealed", self._manifest.state, recording_id=writer.recording_id)
 
     def _abandon_stream(self) -> None:
         """Stop the stream on a helper thread: a hung audio server must not hang us."""

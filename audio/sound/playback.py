@@ -28,6 +28,7 @@ from typing import IO, Any
 from cryptography.exceptions import InvalidTag
 
 from audio.container import layout as c
+from audio.container.manifest import Event, Manifest
 from audio.container.verify import Scan, _scan_chunks
 from audio.errors import FormatError, IntegrityError
 from audio.sound.capture import DTYPES
@@ -208,7 +209,7 @@ class Player:
     # -- what the recording is ------------------------------------------------------------------
     @property
     def frames(self) -> int:
-        return int(self._manifest["frames"])
+        return int(self._manifest.frames)
 
     @property
     def sample_rate(self) -> int:
@@ -227,13 +228,13 @@ class Player:
         return self.frames / self.sample_rate
 
     @property
-    def events(self) -> list[dict[str, Any]]:
+    def events(self) -> tuple[Event, ...]:
         """Markers, pauses and warnings from the signed manifest, each with its `frame`."""
-        return [dict(event) for event in self._manifest["events"]]
+        return self._manifest.events
 
     @property
-    def manifest(self) -> dict[str, Any]:
-        return dict(self._manifest)
+    def manifest(self) -> Manifest:
+        return self._manifest
 
     # -- where playback is ----------------------------------------------------------------------
     @property

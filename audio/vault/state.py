@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -26,6 +26,9 @@ from audio.durable import read_regular, write_atomic
 from audio.encoding import b64, canonical_json, loads, unb64
 from audio.errors import GespreksError
 from audio.filelock import try_lock, unlock
+
+if TYPE_CHECKING:
+    from audio.container.manifest import Manifest
 
 STATE_FILE = "state.enc"
 LOCK_FILE = "state.lock"
@@ -88,14 +91,14 @@ class Registered:
             _opt(doc.get("hold"), str),
         )
 
-    def sealed(self, manifest: dict[str, Any], seal_sha256: str) -> Registered:
+    def sealed(self, manifest: Manifest, seal_sha256: str) -> Registered:
         """This entry with the seal a verified (or just written) manifest describes."""
         return replace(
             self,
-            state=str(manifest["state"]),
-            chunks=int(manifest["chunks"]),
-            frames=int(manifest["frames"]),
-            pcm_sha256=str(manifest["pcm_sha256"]),
+            state=manifest.state,
+            chunks=manifest.chunks,
+            frames=manifest.frames,
+            pcm_sha256=manifest.pcm_sha256,
             seal_sha256=seal_sha256,
         )
 

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
 from audio.container import layout as c
+from audio.container.manifest import Manifest
 from audio.container.recovery import recover
 from audio.container.writer import ContainerWriter
 from audio.durable import fsync_directory, is_regular, read_regular, write_atomic, write_durably
@@ -377,16 +378,16 @@ class UnlockedVault:
                     state.recordings.pop(recording_id, None)
             raise
 
-    def register_seal(self, manifest: dict[str, Any], seal_sha256: str) -> None:
+    def register_seal(self, manifest: Manifest, seal_sha256: str) -> None:
         """Record a recording's final state; a final state is never replaced."""
-        recording_id = str(manifest["recording_id"])
+        recording_id = manifest.recording_id
         with self.state.locked() as state:
             entry = state.recordings.get(recording_id, Registered(RECORDING))
             if entry.state != RECORDING:
                 raise IntegrityError("register_final", None, state=entry.state)
             state.recordings[recording_id] = entry.sealed(manifest, seal_sha256)
 
-    def recover(self, path: Path) -> dict[str, Any]:
+    def recover(self, path: Path) -> Manifest:
         """Seal what a crash left of one of this vault's recordings, as `audio.container.recovery`
         does, but only when the register knows it as being recorded: a recording it knows as
         sealed, recovered or purged, or does not know at all, is refused (IntegrityError)."""

@@ -49,21 +49,22 @@ def import_copy(cli: Cli) -> int:
     manifest = import_recording(
         workspace, Path(cli.args.file), session, received_from=cli.args.received_from
     )
-    cli.say("import.done", id=manifest["recording_id"], sha=manifest["pcm_sha256"])
-    print(manifest["recording_id"])
+    cli.say("import.done", id=manifest.recording_id, sha=manifest.pcm_sha256)
+    print(manifest.recording_id)
     return Exit.OK
 
 
 def derive(cli: Cli) -> int:
     from policy.derive import derive_recording, load_consent, parse_cut
+    from policy.sealed import SealedSession
 
     cuts = [parse_cut(value) for value in cli.args.cut]
     consent = load_consent(Path(cli.args.consent))
     manifest = derive_recording(cli.workspace(), cli.args.id, cuts, consent)
     cli.say(
         "derive.done",
-        id=manifest["recording_id"],
-        original=manifest["session"]["derived_from"]["recording_id"],
+        id=manifest.recording_id,
+        original=SealedSession.of(manifest.session).derived_from,
     )
-    print(manifest["recording_id"])
+    print(manifest.recording_id)
     return Exit.OK

@@ -73,16 +73,16 @@ def audit(cli: Cli) -> int:
         cli.say("audit.reanchored", **found)
     entries, problem = workspace.audit_problem()
     if cli.args.json and not cli.args.verify:
-        print_json(entries)
+        print_json([entry.document() for entry in entries])
     elif not cli.args.verify:
         for entry in entries:
-            rid = visible((entry.get("recording_id") or "")[:8])
+            rid = visible((entry.recording_id or "")[:8])
             # Reasons and recipients were typed by people: shown escaped, one entry a line.
-            details = visible(", ".join(f"{k}={v}" for k, v in entry["details"].items()))
-            actor = visible(entry["actor"])
+            details = visible(", ".join(f"{k}={v}" for k, v in entry.details.items()))
+            actor = visible(entry.actor)
             print(
-                f"{entry['seq']:>5}  {local_time(entry['time'])}  {actor:<10} "
-                f"{cli.t('audit.action.' + entry['action']):<28} {rid:<8}  {details}"
+                f"{entry.seq:>5}  {local_time(entry.time)}  {actor:<10} "
+                f"{cli.t('audit.action.' + entry.action):<28} {rid:<8}  {details}"
             )
     if problem is not None:
         cli.say("audit.broken", line=problem.line, what=cli.t(f"audit.problem.{problem.what}"))

@@ -116,8 +116,8 @@ def record(cli: Cli) -> int:
         cli.warn("cli.failed", message=message(recording.audit_error, cli.lang))
     cli.warn(
         "record.sealed",
-        duration=clock(manifest["duration_s"]),
-        state=cli.t(f"state.{manifest['state']}"),
+        duration=clock(manifest.duration_s),
+        state=cli.t(f"state.{manifest.state}"),
     )
     print(recording.recording_id)
     if status.stop_reason == "device_lost":

@@ -19,7 +19,6 @@ from desktop.cli.exits import Exit
 from policy.display import clock, local_time, visible
 from policy.environment import ENV_PASSPHRASE
 from policy.recovery_key import extract, make_recovery_key, recovery_identity, verify_with
-from policy.sealed import participant_names, purpose_label
 from policy.verification import Kind, Report, kind_of, trusted_keys, verify_path
 from policy.workspace import RecordingInfo, Workspace
 
@@ -62,21 +61,20 @@ def _info_json(info: RecordingInfo, lang: str) -> dict[str, Any]:
         assert info.error is not None
         return {"id": info.recording_id, "state": "unreadable", "error": info.error.message(lang)}
     summary = info.summary
-    manifest = summary.manifest or {}
-    start = summary.start
+    manifest, start, session = summary.manifest, summary.start, info.session
     return {
         "id": summary.recording_id,
         "state": info.state,
         "started": summary.started,
-        "ended": manifest.get("ended"),
+        "ended": manifest.ended if manifest else None,
         "duration_s": summary.duration_s,
-        "sample_rate": start["sample_rate"],
-        "channels": start["channels"],
-        "sample_format": start["sample_format"],
-        "frames": manifest.get("frames"),
-        "events": len(manifest.get("events", [])),
-        "purpose": purpose_label(manifest or start, lang),
-        "participants": participant_names(manifest or start),
+        "sample_rate": start.sample_rate,
+        "channels": start.channels,
+        "sample_format": start.sample_format,
+        "frames": manifest.frames if manifest else None,
+        "events": len(manifest.events) if manifest else 0,
+        "purpose": session.purpose_label(lang),
+        "participants": list(session.participants),
         "retention_until": info.retention_until.isoformat() if info.retention_until else None,
         "hold": info.hold,
     }
@@ -100,7 +98,7 @@ def list_recordings(cli: Cli) -> int:
         item = info.summary
         state = cli.t(f"state.{info.state}") + (f" ({cli.t('state.held')})" if info.hold else "")
         started, duration = local_time(item.started), clock(item.duration_s)
-        purpose = visible(purpose_label(item.manifest or item.start, cli.lang))
+        purpose = visible(info.session.purpose_label(cli.lang))
         print(f"{item.recording_id}  {started}  {duration:>8}  {state}  {purpose}")
     return Exit.OK
 
@@ -114,7 +112,11 @@ def show(cli: Cli) -> int:
     summary = info.summary
     if cli.args.json:
         print_json(
-            {**_info_json(info, cli.lang), "start": summary.start, "manifest": summary.manifest}
+            {
+                **_info_json(info, cli.lang),
+                "start": summary.start.document,
+                "manifest": summary.manifest.document if summary.manifest else None,
+            }
         )
         return Exit.OK
     cli.say("show.id", id=summary.recording_id)
@@ -123,13 +125,13 @@ def show(cli: Cli) -> int:
     start = summary.start
     cli.say(
         "show.format",
-        rate=start["sample_rate"],
-        channels=start["channels"],
-        format=start["sample_format"],
+        rate=start.sample_rate,
+        channels=start.channels,
+        format=start.sample_format,
     )
-    purpose = purpose_label(summary.manifest or start, cli.lang)
+    purpose = info.session.purpose_label(cli.lang)
     if purpose:
-        names = participant_names(summary.manifest or start)
+        names = info.session.participants
         cli.say("show.purpose", purpose=visible(purpose))
         cli.say("show.participants", names=", ".join(visible(name) for name in names))
     if info.retention_until:
@@ -140,15 +142,15 @@ def show(cli: Cli) -> int:
     if manifest is None:
         cli.say("show.unsealed")
         return Exit.OK
-    cli.say("show.duration", duration=clock(summary.duration_s), frames=manifest["frames"])
-    cli.say("show.hash", hash=manifest["pcm_sha256"])
-    cli.say("show.signer", fingerprint=manifest["signer"]["fingerprint"])
-    if manifest.get("interrupted"):
-        cli.say("show.interrupted", time=local_time(manifest["interrupted"]["last_good_time"]))
-    for event in manifest["events"]:
-        at = clock(event["frame"] / start["sample_rate"])
-        note = f" — {visible(event['note'])}" if event.get("note") else ""
-        print(f"  {at}  {cli.t('event.' + event['kind'])}{note}")
+    cli.say("show.duration", duration=clock(summary.duration_s), frames=manifest.frames)
+    cli.say("show.hash", hash=manifest.pcm_sha256)
+    cli.say("show.signer", fingerprint=manifest.fingerprint)
+    if manifest.interrupted:
+        cli.say("show.interrupted", time=local_time(manifest.interrupted.last_good_time))
+    for event in manifest.events:
+        at = clock(event.frame / start.sample_rate)
+        note = f" — {visible(event.note)}" if event.note else ""
+        print(f"  {at}  {cli.t('event.' + event.kind)}{note}")
     return Exit.OK
 
 
@@ -204,19 +206,19 @@ def render_recording(cli: Cli, report: Report) -> int:
     manifest = report.manifest
     cli.say("verify.header_ok")
     cli.say("verify.chunks_ok", chunks=report.chunks)
-    cli.say("verify.audio_ok", hash=manifest["pcm_sha256"])
+    cli.say("verify.audio_ok", hash=manifest.pcm_sha256)
     cli.say(
         "verify.seal_ok", signer=visible(report.signer_name), fingerprint=report.signer.fingerprint
     )
     cli.say(
         "verify.summary",
-        id=manifest["recording_id"],
-        started=local_time(manifest["started"]),
-        duration=clock(manifest["duration_s"]),
-        state=cli.t(f"state.{manifest['state']}"),
+        id=manifest.recording_id,
+        started=local_time(manifest.started),
+        duration=clock(manifest.duration_s),
+        state=cli.t(f"state.{manifest.state}"),
     )
-    if manifest.get("interrupted"):
-        cli.say("show.interrupted", time=local_time(manifest["interrupted"]["last_good_time"]))
+    if manifest.interrupted:
+        cli.say("show.interrupted", time=local_time(manifest.interrupted.last_good_time))
     cli.say("verify.intact")
     return Exit.OK
 
@@ -247,14 +249,13 @@ def render_copy(cli: Cli, report: CopyReport, files: tuple[str, ...]) -> int:
                            fingerprint=report.signer.fingerprint))  # fmt: skip
     record = report.record
     # The copy may come from anywhere: what it says is shown, never acted on by the terminal.
-    cli.say("verify_copy.summary", id=visible(record["recording_id"]),
-            started=local_time(record["started"]), duration=clock(record["duration_s"]),
-            recipient=visible(record.get("recipient") or "-"),
-            exported=local_time(record["exported"]))  # fmt: skip
-    derived = (record.get("original") or {}).get("derived_from")
-    if derived:
-        cuts = ", ".join(f"{clock(a)}-{clock(b)}" for a, b in derived.get("cuts", []))
-        cli.say("verify_copy.derived", original=visible(derived.get("recording_id")), cuts=cuts)
+    cli.say("verify_copy.summary", id=visible(record.recording_id),
+            started=local_time(record.started), duration=clock(record.duration_s),
+            recipient=visible(record.recipient or "-"),
+            exported=local_time(record.exported))  # fmt: skip
+    if record.derived_from:
+        cuts = ", ".join(f"{clock(a)}-{clock(b)}" for a, b in record.derived_cuts)
+        cli.say("verify_copy.derived", original=visible(record.derived_from), cuts=cuts)
     if report.format == "mp3":
         cli.say("verify_copy.lossy")
     cli.say("verify.intact")

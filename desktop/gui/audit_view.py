@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.gui.i18n import core
+from policy.audit import AuditEntry
 from policy.display import local_datetime
 from policy.workspace import Workspace
 
@@ -47,7 +48,7 @@ class AuditView(QWidget):
         layout.addWidget(self.table)
         self.filter.textChanged.connect(self.fill)
         self.refresh_button.clicked.connect(self.reload)
-        self.entries: list[dict[str, object]] = []
+        self.entries: list[AuditEntry] = []
         self.reload()
 
     def reload(self) -> None:
@@ -63,17 +64,15 @@ class AuditView(QWidget):
             self.result.setStyleSheet("color: #b00020; font-weight: bold;")
         self.rows = []
         for entry in self.entries:
-            when = local_datetime(str(entry["time"]))
-            details = entry.get("details") or {}
-            assert isinstance(details, dict)
-            text = ", ".join(f"{k}={v}" for k, v in details.items())
-            rid = str(entry.get("recording_id") or "")[:8]
+            when = local_datetime(entry.time)
+            text = ", ".join(f"{k}={v}" for k, v in entry.details.items())
+            rid = (entry.recording_id or "")[:8]
             self.rows.append(
                 [
-                    str(entry["seq"]),
+                    str(entry.seq),
                     f"{when:%Y-%m-%d %H:%M:%S}",
-                    str(entry["actor"]),
-                    core(f"audit.action.{entry['action']}"),
+                    entry.actor,
+                    core(f"audit.action.{entry.action}"),
                     f"{rid}  {text}".strip(),
                 ]
             )

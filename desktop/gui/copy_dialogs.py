@@ -28,7 +28,7 @@ from desktop.gui.i18n import error_text
 from desktop.gui.workers import Cancelled, Job
 from policy.copies import export_copy
 from policy.derive import Consent, derive_recording, parse_cut
-from policy.sealed import participant_names
+from policy.sealed import Manifest
 from policy.workspace import Workspace
 
 
@@ -150,10 +150,10 @@ class DeriveDialog(QDialog):
         self.setWindowTitle(self.tr("Edited version (rule b)"))
         self.workspace = workspace
         self.recording_id = recording_id
-        self.manifest: dict[str, object] | None = None
+        self.manifest: Manifest | None = None
         self.job: Job | None = None
         info = workspace.info(recording_id)
-        names = participant_names(info.summary.manifest if info.summary else None)
+        names = info.session.participants
         self.cuts = QLineEdit()
         self.cuts.setAccessibleName(self.tr("Parts to cut"))
         self.cuts.setPlaceholderText("1:30-2:05, 10:00-10:45")
@@ -216,6 +216,6 @@ class DeriveDialog(QDialog):
         self.job.failed.connect(lambda exc: self.error.setText(error_text(exc)))
         self.job.start()  # an hour of audio takes a few seconds: not on the GUI thread
 
-    def _made(self, manifest: dict[str, object]) -> None:
+    def _made(self, manifest: Manifest) -> None:
         self.manifest = manifest
         self.accept()

@@ -39,6 +39,7 @@ from desktop.gui.recordings_panel import RecordingsPanel
 from desktop.gui.settings import Settings
 from desktop.gui.workers import Job
 from policy.recording import SessionRefused, start_recording
+from policy.sealed import Manifest
 from policy.session import Session
 from policy.workspace import Workspace
 
@@ -192,12 +193,12 @@ class MainWindow(QMainWindow):
             panel.deleteLater()
             self.panel = None
         self._state_changed("idle")
-        if isinstance(manifest, dict):
+        if isinstance(manifest, Manifest):
             self.statusBar().showMessage(
                 core(
                     "record.sealed",
-                    state=core(f"state.{manifest['state']}"),
-                    duration=str(manifest["duration_s"]) + " s",
+                    state=core(f"state.{manifest.state}"),
+                    duration=str(manifest.duration_s) + " s",
                 ),
                 15000,
             )

@@ -51,10 +51,9 @@ class PlayerDialog(QDialog):
         self.markers.setAccessibleName(self.tr("Markers"))
         for event in self.player.events:
             item = QListWidgetItem(
-                f"{clock(event['frame'] / rate)}  "
-                f"{core('event.' + event['kind'])}  {event.get('note') or ''}"
+                f"{clock(event.frame / rate)}  {core('event.' + event.kind)}  {event.note}"
             )
-            item.setData(Qt.ItemDataRole.UserRole, int(event["frame"]))
+            item.setData(Qt.ItemDataRole.UserRole, event.frame)
             self.markers.addItem(item)
         self.error = QLabel()
         self.error.setStyleSheet("color: #b00020;")

@@ -4,7 +4,6 @@ happen, pause/resume, markers, stop. It polls the engine; it never waits on audi
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -24,6 +23,7 @@ from desktop.gui.workers import Job
 from policy.display import clock as display_clock
 from policy.inputs import LIMITS
 from policy.recording import Recording
+from policy.sealed import Manifest
 
 STATE_COLOURS = {
     "recording": "#c62828",
@@ -191,7 +191,7 @@ class RecordingPanel(QWidget):
         self.warnings.addItem(error_text(exc))
         self._sealed(None)
 
-    def _sealed(self, manifest: dict[str, Any] | None) -> None:
+    def _sealed(self, manifest: Manifest | None) -> None:
         if self.recording.audit_error is not None:
             self.warnings.addItem(error_text(self.recording.audit_error))
         self.poll()

@@ -26,7 +26,6 @@ from desktop.gui.i18n import core, error_text, language
 from desktop.gui.recording_panel import clock
 from desktop.gui.workers import Job
 from policy.display import local_datetime
-from policy.sealed import participant_names, purpose_label
 from policy.workspace import RecordingInfo, Workspace
 
 COLUMNS = ("date", "purpose", "participants", "duration", "state", "retention", "hold")
@@ -36,7 +35,7 @@ def display_state(info: RecordingInfo) -> str:
     """sealed / interrupted / edited / imported / open / unreadable, for people."""
     if info.summary is None:
         return "unreadable"
-    kind = ((info.summary.manifest or info.summary.start).get("session") or {}).get("kind")
+    kind = info.session.kind
     if kind == "import":
         return "imported"
     if kind == "derived":
@@ -133,7 +132,7 @@ class RecordingsPanel(QWidget):
         lang = language()
         if info.summary is None:
             return ["", "", "", "", core("state.unreadable"), "", ""]
-        manifest = info.summary.manifest or info.summary.start
+        session = info.session
         started = local_datetime(info.summary.started)
         states = {
             "sealed": self.tr("sealed"),
@@ -146,8 +145,8 @@ class RecordingsPanel(QWidget):
         }
         return [
             f"{started:%Y-%m-%d %H:%M}",
-            purpose_label(manifest, lang),
-            ", ".join(participant_names(manifest)),
+            session.purpose_label(lang),
+            ", ".join(session.participants),
             clock(info.summary.duration_s or 0),
             states[display_state(info)],
             info.retention_until.date().isoformat() if info.retention_until else "",
@@ -213,30 +212,29 @@ class RecordingsPanel(QWidget):
         lines.append(f"{label_state}: {self._row(info)[4]}")
         start = info.summary.start
         lines.append(
-            f"{label_format}: {start['sample_rate']} Hz, {start['channels']} {channels}, "
-            f"{start['sample_format']}"
+            f"{label_format}: {start.sample_rate} Hz, {start.channels} {channels}, "
+            f"{start.sample_format}"
         )
         if manifest:
-            lines.append(f"{label_hash}: {manifest['pcm_sha256']}")
-            lines.append(f"{label_key}: {manifest['signer']['fingerprint']}")
-            record = manifest.get("session") or {}
-            derived = record.get("derived_from")
-            if derived:
-                cuts = ", ".join(f"{clock(a)}-{clock(b)}" for a, b in derived["cuts"])
+            lines.append(f"{label_hash}: {manifest.pcm_sha256}")
+            lines.append(f"{label_key}: {manifest.fingerprint}")
+            session = info.session
+            if session.derived_from:
+                cuts = ", ".join(f"{clock(a)}-{clock(b)}" for a, b in session.derived_cuts)
                 lines.append(
                     self.tr("Edited version of %1; cut out: %2")
-                    .replace("%1", derived["recording_id"])
+                    .replace("%1", session.derived_from)
                     .replace("%2", cuts)
                 )
-            if record.get("kind") == "import":
+            if session.kind == "import":
                 lines.append(
                     self.tr("Received from %1; file SHA-256 %2")
-                    .replace("%1", record.get("received_from", "-"))
-                    .replace("%2", manifest["pcm_sha256"])
+                    .replace("%1", session.received_from or "-")
+                    .replace("%2", manifest.pcm_sha256)
                 )
-            for event in manifest.get("events", []):
-                at = clock(event["frame"] / max(1, manifest["sample_rate"]))
-                lines.append(f"  {at}  {core('event.' + event['kind'])}  {event.get('note') or ''}")
+            for event in manifest.events:
+                at = clock(event.frame / max(1, manifest.sample_rate))
+                lines.append(f"  {at}  {core('event.' + event.kind)}  {event.note}")
         if info.hold:
             label_hold = self.tr("Kept longer")
             lines.append(f"{label_hold}: {info.hold}")

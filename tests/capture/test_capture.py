@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from audio.container.manifest import Manifest
 from audio.container.verify import verify
 from audio.sound.capture import Recorder, RecordingRefused
 from audio.sound.devices import find_device
@@ -25,7 +26,7 @@ def trusted(workspace: Workspace) -> dict[bytes, str]:
     return workspace.trusted("this installation")
 
 
-def audio_of(workspace: Workspace, recording_id: str) -> tuple[dict[str, Any], np.ndarray]:
+def audio_of(workspace: Workspace, recording_id: str) -> tuple[Manifest, np.ndarray]:
     path = workspace.vault.vault.recording_path(recording_id)
     blocks: list[bytes] = []
     report = verify(
@@ -57,7 +58,7 @@ def test_speech_comes_out_of_the_container_sample_exact(
     recording.marker("toestemming herhaald op de band")
     time.sleep(0.5)
     manifest = recording.stop()
-    assert manifest["state"] == "sealed"
+    assert manifest.state == "sealed"
     sealed, captured = audio_of(workspace, recording.recording_id)
     source = np.frombuffer(speech.read_bytes(), dtype="<i2")
     # Align by cross-correlation (FFT), then demand equality sample by sample.
@@ -67,11 +68,12 @@ def test_speech_comes_out_of_the_container_sample_exact(
     )
     offset = int(np.argmax(corr[: len(captured)]))
     assert np.array_equal(captured[offset : offset + len(source)], source)
-    assert sealed["session"]["decision"]["allowed"] is True
-    assert [e["note"] for e in sealed["events"] if e["kind"] == "marker"] == [
+    decision = sealed.session["decision"]
+    assert isinstance(decision, dict) and decision["allowed"] is True
+    assert [e.note for e in sealed.events if e.kind == "marker"] == [
         "toestemming herhaald op de band"
     ]
-    actions = [e["action"] for e in workspace.audit.read()[0]]
+    actions = [e.action for e in workspace.audit.read()[0]]
     assert actions[-3:] == ["session_checked", "recording_started", "recording_sealed"]
 
 
@@ -127,9 +129,9 @@ def test_pause_leaves_out_audio_and_is_logged(mic: VirtualMic, workspace: Worksp
     assert wait_for(lambda: recording.status().state == "recording", 2)
     time.sleep(0.5)
     manifest = recording.stop()
-    kinds = [e["kind"] for e in manifest["events"]]
+    kinds = [e.kind for e in manifest.events]
     assert kinds == ["pause", "resume"]
-    assert manifest["duration_s"] < 1.6  # about 2 s went by, 1 s of it paused
+    assert manifest.duration_s < 1.6  # about 2 s went by, 1 s of it paused
 
 
 def test_24_bit_stereo(mic: VirtualMic, workspace: Workspace) -> None:
@@ -139,8 +141,8 @@ def test_24_bit_stereo(mic: VirtualMic, workspace: Workspace) -> None:
     assert recording.recorder.first_block.wait(5)
     time.sleep(0.3)
     manifest = recording.stop()
-    assert (manifest["sample_format"], manifest["channels"]) == ("s24le", 2)
-    assert manifest["frames"] > 0
+    assert (manifest.sample_format, manifest.channels) == ("s24le", 2)
+    assert manifest.frames > 0
 
 
 def test_no_path_opens_a_stream_without_an_allowed_decision(
@@ -206,10 +208,11 @@ def test_a_lost_device_is_noticed_and_the_recording_sealed(
     assert time.monotonic() - started < 4.0
     assert warned_after < 2.0
     assert recording.status().stop_reason == "device_lost"
-    assert manifest["state"] == "sealed" and manifest["frames"] > 48000 * 0.8
-    assert {"kind": "warning", "note": "device_lost"}.items() <= manifest["events"][-1].items()
+    assert manifest.state == "sealed" and manifest.frames > 48000 * 0.8
+    last = manifest.events[-1]
+    assert (last.kind, last.note) == ("warning", "device_lost")
     sealed, _captured = audio_of(workspace, recording.recording_id)
-    assert sealed["frames"] == manifest["frames"]
+    assert sealed.frames == manifest.frames
 
 
 def test_no_unlogged_recording_when_the_trail_cannot_be_written(
@@ -232,7 +235,7 @@ def test_no_unlogged_recording_when_the_trail_cannot_be_written(
 
     assert not [t for t in threading.enumerate() if t.name == "gespreksopname-writer"]
     (path,) = workspace.vault.vault.recording_paths()
-    assert verify(path, workspace.vault.identities(), trusted(workspace)).manifest["state"] == (
+    assert verify(path, workspace.vault.identities(), trusted(workspace)).manifest.state == (
         "sealed"
     )
 
@@ -244,5 +247,5 @@ def test_pause_twice_and_stop_twice_log_once(mic: VirtualMic, workspace: Workspa
     recording.pause()
     first = recording.stop()
     assert recording.stop() is first
-    actions = [e["action"] for e in workspace.audit.read()[0]]
+    actions = [e.action for e in workspace.audit.read()[0]]
     assert actions.count("recording_paused") == 1 and actions.count("recording_sealed") == 1

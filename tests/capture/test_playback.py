@@ -119,8 +119,8 @@ def test_what_is_played_is_heard_sample_exact(
     assert (player.frames, player.sample_rate, player.channels) == (len(source), RATE, 1)
     assert player.sample_format == sample_format
     assert player.duration_s == pytest.approx(len(source) / RATE)
-    assert [(e["kind"], e["note"]) for e in player.events] == [("marker", "halverwege")]
-    assert player.events[0]["frame"] == len(source) // 2
+    assert [(e.kind, e.note) for e in player.events] == [("marker", "halverwege")]
+    assert player.events[0].frame == len(source) // 2
     try:
         with listening() as blocks:
             player.play()

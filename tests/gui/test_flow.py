@@ -139,8 +139,8 @@ def test_the_whole_flow(
         # Sealing runs off the GUI thread: the window answers at once and says what it does.
         assert panel.job is not None and not panel.stop.isEnabled()
     manifest = finished.args[0]
-    assert manifest["state"] == "sealed"
-    assert [e["kind"] for e in manifest["events"]] == ["marker", "pause", "resume"]
+    assert manifest.state == "sealed"
+    assert [e.kind for e in manifest.events] == ["marker", "pause", "resume"]
 
     # Listed, and verified.
     table = window.recordings.table
@@ -154,8 +154,8 @@ def test_the_whole_flow(
 
     # Played back (decrypted in memory) on the virtual speaker, with the marker listed.
     settings.speaker = SPEAKER
-    window.play(manifest["recording_id"])  # opened off the GUI thread
-    window.play(manifest["recording_id"])  # a second click while opening is ignored
+    window.play(manifest.recording_id)  # opened off the GUI thread
+    window.play(manifest.recording_id)  # a second click while opening is ignored
     qtbot.waitUntil(lambda: getattr(window, "player_dialog", None) is not None, timeout=10000)
     assert window.player_job is None
     player = window.player_dialog
@@ -168,7 +168,7 @@ def test_the_whole_flow(
     # A copy for the citizen, made off the GUI thread, then verified.
     usb = tmp_path / "usb"
     usb.mkdir()
-    export = ExportDialog(workspace, manifest["recording_id"], usb)
+    export = ExportDialog(workspace, manifest.recording_id, usb)
     qtbot.addWidget(export)
     export.recipient.setText("mevrouw A. Yilmaz")
     export.format.setCurrentIndex(export.format.findData("flac"))
@@ -194,7 +194,7 @@ def test_the_whole_flow(
     # The audit trail says what happened, and verifies.
     window.audit.reload()
     assert "intact" in window.audit.result.text().lower()
-    actions = [e["action"] for e in window.audit.entries]
+    actions = [e.action for e in window.audit.entries]
     for action in (
         "recording_started",
         "recording_paused",
@@ -212,14 +212,14 @@ def test_an_edited_version_from_the_dialog(qtbot: QtBot, tmp_path: Path) -> None
     """The rule-b dialog refuses without everyone's consent and makes the version off-thread."""
     from desktop.gui.copy_dialogs import DeriveDialog
     from policy.rules import evaluate
-    from policy.sealed import session_record
+    from policy.sealed import session_document
     from policy.workspace import Workspace
     from tests.unit.conftest import FAST_KDF, PASSPHRASE
     from tests.unit.policy.conftest import lawful
 
     workspace = Workspace.create(tmp_path / "vault", PASSPHRASE, load_policy(), kdf=FAST_KDF)
     session = lawful()
-    record = session_record(session, evaluate(session, workspace.policy), workspace.policy)
+    record = session_document(session, evaluate(session, workspace.policy), workspace.policy)
     writer = workspace.vault.new_recording(sample_rate=48000, channels=1, session=record)
     writer.write(bytes(2 * 48000 * 3))
     writer.seal()
@@ -235,7 +235,7 @@ def test_an_edited_version_from_the_dialog(qtbot: QtBot, tmp_path: Path) -> None
     dialog.agreed["A. Yilmaz"][0].setChecked(True)
     with qtbot.waitSignal(dialog.accepted, timeout=10000):
         dialog.make()
-    assert dialog.manifest is not None and dialog.manifest["frames"] == 48000 * 2
+    assert dialog.manifest is not None and dialog.manifest.frames == 48000 * 2
 
 
 def test_a_changed_recording_is_not_played_and_the_window_says_why(
@@ -262,5 +262,5 @@ def test_a_changed_recording_is_not_played_and_the_window_says_why(
     assert getattr(window, "player_dialog", None) is None
     assert [kind for kind, _text in messages] == ["warning"]
     window.audit.reload()
-    assert "played" not in [entry["action"] for entry in window.audit.entries]
+    assert "played" not in [entry.action for entry in window.audit.entries]
     window.close()

@@ -16,6 +16,7 @@ import tempfile
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
@@ -133,12 +134,13 @@ def _final(file_key: bytes, header: c.Header, index: int, time_ms: int, body: by
     )
 
 
-def reseal(data: bytes, edit: Callable[[dict], None], signer: SigningKey) -> bytes:
+def reseal(data: bytes, edit: Callable[[dict[str, Any]], None], signer: SigningKey) -> bytes:
     """Decrypt the manifest, edit it, sign it with `signer`, encrypt it back with the right key."""
     header_bytes, chunks, file_key, header, index, time_ms, body = _open_final(data)
-    manifest, _ = open_manifest(body, index)
-    edit(manifest)
-    last = _final(file_key, header, index, time_ms, sign_manifest(manifest, signer))
+    document = dict(open_manifest(body, index).document)
+    edit(document)
+    _manifest, signed = sign_manifest(document, signer)
+    last = _final(file_key, header, index, time_ms, signed)
     return header_bytes + b"".join(chunks[:-1]) + last
 
 
@@ -236,7 +238,7 @@ def scenarios() -> dict[str, tuple[str, str, bytes, bytes | None, RecoveryPrivat
         IDENTITY,
     )
 
-    def lie(manifest: dict) -> None:
+    def lie(manifest: dict[str, Any]) -> None:
         manifest["pcm_sha256"] = hashlib.sha256(b"other audio").hexdigest()
 
     out["manifest_lies"] = (

@@ -51,10 +51,10 @@ def test_round_trip_at_the_edges(
     report = verify(path, vault.identities(), trusted(vault), received.append)
     assert b"".join(received) == audio
     manifest = report.manifest
-    assert manifest["frames"] == frames
-    assert manifest["pcm_sha256"] == hashlib.sha256(audio).hexdigest()
-    assert manifest["state"] == "sealed"
-    assert manifest["duration_s"] == round(frames / 48000, 3)
+    assert manifest.frames == frames
+    assert manifest.pcm_sha256 == hashlib.sha256(audio).hexdigest()
+    assert manifest.state == "sealed"
+    assert manifest.duration_s == round(frames / 48000, 3)
     assert report.chunks == 1 + -(-frames // CHUNK)  # the start chunk and the audio chunks
     assert all(len(block) <= CHUNK * frame for block in received)
 
@@ -68,14 +68,14 @@ def test_events_are_timed_and_sealed(vault: UnlockedVault) -> None:
     writer.write(pcm(10, 1))
     manifest = writer.seal()
     report = verify(writer.path, vault.identities(), trusted(vault))
-    events = report.manifest["events"]
-    assert [(e["kind"], e["frame"]) for e in events] == [
+    events = report.manifest.events
+    assert [(e.kind, e.frame) for e in events] == [
         ("marker", 1000),
         ("pause", 1000),
         ("resume", 1000),
     ]
-    assert events[0]["note"] == "toestemming herhaald op de band"
-    assert manifest["events"] == events
+    assert events[0].note == "toestemming herhaald op de band"
+    assert manifest.events == events
 
 
 def test_session_document_is_sealed_and_encrypted(vault: UnlockedVault) -> None:
@@ -83,7 +83,7 @@ def test_session_document_is_sealed_and_encrypted(vault: UnlockedVault) -> None:
     writer = vault.new_recording(sample_rate=48000, channels=1, session=session)
     writer.write(pcm(100, 1))
     writer.seal()
-    assert verify(writer.path, vault.identities(), trusted(vault)).manifest["session"] == session
+    assert verify(writer.path, vault.identities(), trusted(vault)).manifest.session == session
     assert b"Jansen" not in writer.path.read_bytes()
 
 
@@ -93,7 +93,7 @@ def test_recovery_key_opens_the_recording(vault: UnlockedVault) -> None:
     writer.write(pcm(2000))
     writer.seal()
     report = verify(writer.path, [X25519Identity(officer)], trusted(vault))
-    assert report.manifest["frames"] == 2000
+    assert report.manifest.frames == 2000
     stranger = X25519Identity(RecoveryPrivateKey.generate())
     with pytest.raises(NoMatchingKey):
         verify(writer.path, [stranger], trusted(vault))
@@ -148,7 +148,7 @@ def test_summary_reads_only_the_ends(vault: UnlockedVault) -> None:
     path = record(vault, pcm(5000), 4000, sample_rate=48000, channels=2)
     summary = summarize(path, vault.identities())
     assert summary.state == "sealed"
-    assert summary.manifest is not None and summary.manifest["frames"] == 5000
+    assert summary.manifest is not None and summary.manifest.frames == 5000
     unsealed = vault.new_recording(sample_rate=48000, channels=2)
     unsealed.write(pcm(10))
     unsealed.close()

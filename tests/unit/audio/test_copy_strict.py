@@ -523,7 +523,7 @@ def test_every_exported_file_verifies_alone(copies: Copies, tmp_path: Path) -> N
         lone = tmp_path / f"opname.{fmt}"
         lone.write_bytes(copies.files[fmt])
         report = verify_copy(lone, copies.trusted)
-        assert report.record["recipient"] == "mevrouw A. Yilmaz"
+        assert report.record.recipient == "mevrouw A. Yilmaz"
         assert "seal" in report.checked and "signer" in report.checked
         shutil.copy(lone, tmp_path / f"kopie-{fmt}.bin")
         assert verify_copy(tmp_path / f"kopie-{fmt}.bin", copies.trusted).format == fmt

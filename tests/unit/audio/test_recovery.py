@@ -54,16 +54,13 @@ def test_sigkill_then_recover_loses_at_most_a_second(vault: UnlockedVault) -> No
     assert caught.value.part == "truncated"
 
     manifest = recover(path, vault.identities(), vault.signing_key, vault.root / INTERRUPTED)
-    assert manifest["state"] == "interrupted"
+    assert manifest.state == "interrupted"
     received: list[bytes] = []
     report = verify(path, vault.identities(), trusted(vault), received.append)
-    saved = report.manifest["frames"]
+    saved = report.manifest.frames
     assert handed - RATE * 1.1 <= saved <= handed, (handed, saved)
     assert b"".join(received) == expected_pcm(saved)
-    assert (
-        report.manifest["interrupted"]["last_good_time"]
-        <= report.manifest["interrupted"]["recovered_at"]
-    )
+    assert report.manifest.interrupted.last_good_time <= report.manifest.interrupted.recovered_at
     # Nothing deleted: the original is kept, byte for byte longer than the sealed prefix.
     assert (vault.root / INTERRUPTED / path.name).stat().st_size > 0
 
@@ -75,7 +72,7 @@ def test_recover_skips_a_live_recording(vault: UnlockedVault) -> None:
     with pytest.raises(InUse):
         recover(writer.path, vault.identities(), vault.signing_key, vault.root / INTERRUPTED)
     writer.seal()
-    assert verify(writer.path, vault.identities(), trusted(vault)).manifest["frames"] == 1000
+    assert verify(writer.path, vault.identities(), trusted(vault)).manifest.frames == 1000
 
 
 def test_recover_keeps_events_and_refuses_a_sealed_recording(vault: UnlockedVault) -> None:
@@ -87,8 +84,8 @@ def test_recover_keeps_events_and_refuses_a_sealed_recording(vault: UnlockedVaul
     with open(writer.path, "ab") as handle:
         handle.write(b"\x00\x00\x10\x00half a chunk")  # a torn write
     manifest = recover(writer.path, vault.identities(), vault.signing_key, vault.root / INTERRUPTED)
-    assert manifest["frames"] == 150
-    assert [e["note"] for e in manifest["events"]] == ["voor de crash"]
+    assert manifest.frames == 150
+    assert [e.note for e in manifest.events] == ["voor de crash"]
     with pytest.raises(IntegrityError) as caught:
         recover(writer.path, vault.identities(), vault.signing_key, vault.root / INTERRUPTED)
     assert caught.value.part == "already_sealed"
@@ -143,8 +140,8 @@ def test_recover_killed_between_its_steps_is_finished_by_the_next(vault: Unlocke
     writer.path.with_name(writer.path.name + ".recovering").write_bytes(b"half")
     assert [p.name for p in vault.vault.recording_paths()] == [writer.path.name]
     manifest = recover(writer.path, vault.identities(), vault.signing_key, keep)
-    assert manifest["frames"] == 300
-    assert verify(writer.path, vault.identities(), trusted(vault)).manifest["frames"] == 300
+    assert manifest.frames == 300
+    assert verify(writer.path, vault.identities(), trusted(vault)).manifest.frames == 300
     assert not writer.path.with_name(writer.path.name + ".recovering").exists()
 
 
@@ -163,7 +160,7 @@ try:
 except Exception as exc:
     print("failed", type(exc).__name__, writer.frames_on_disk, flush=True)
 manifest = writer.seal()
-print("sealed", manifest["state"], manifest["frames"], writer.recording_id, flush=True)
+print("sealed", manifest.state, manifest.frames, writer.recording_id, flush=True)
 """
 
 
@@ -184,5 +181,5 @@ def test_a_full_disk_seals_what_was_written(vault: UnlockedVault) -> None:
     path = vault.vault.recording_path(recording_id)
     received: list[bytes] = []
     report = verify(path, vault.identities(), trusted(vault), received.append)
-    assert report.manifest["frames"] == 48000
+    assert report.manifest.frames == 48000
     assert b"".join(received) == pcm(48000, seed=0)

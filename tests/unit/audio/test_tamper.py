@@ -58,7 +58,7 @@ def check(data: bytes, folder: Path) -> None:
 def test_the_original_verifies(tmp_path: Path) -> None:
     path = tmp_path / "original.gesp"
     path.write_bytes(ORIGINAL)
-    assert verify(path, [VAULT_KEY], TRUSTED).manifest["frames"] == 250
+    assert verify(path, [VAULT_KEY], TRUSTED).manifest.frames == 250
 
 
 @settings(

@@ -40,7 +40,7 @@ def test_passphrase_change_rewraps_and_leaves_audio_alone(vault: UnlockedVault) 
     reopened = Vault.open(vault.root).unlock("een nieuw wachtwoord")
     assert writer.path.read_bytes() == audio_before
     trusted = {reopened.signing_key.public.raw: "this installation"}
-    assert verify(writer.path, reopened.identities(), trusted).manifest["frames"] == 4800
+    assert verify(writer.path, reopened.identities(), trusted).manifest.frames == 4800
 
 
 def test_create_refuses_an_existing_vault(vault: UnlockedVault) -> None:

@@ -39,7 +39,7 @@ def outcome(path: Path, fields: dict[str, str], container: Path) -> str:
         return "unsupported version"
     except IntegrityError as exc:
         return f"integrity: {exc.part}" + ("" if exc.index is None else f" {exc.index}")
-    assert report.manifest["pcm_sha256"] == fields["pcm_sha256"]
+    assert report.manifest.pcm_sha256 == fields["pcm_sha256"]
     return "success"
 
 

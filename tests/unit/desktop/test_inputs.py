@@ -18,7 +18,7 @@ import pytest
 from desktop.cli import main
 from policy.policy import load_policy
 from policy.rules import evaluate
-from policy.sealed import session_record
+from policy.sealed import session_document
 from policy.session import Participant
 from policy.workspace import Workspace
 from resources import path as resource_path
@@ -66,7 +66,7 @@ def make_recording(root: Path, name: str, note: str) -> str:
             Participant(name, "citizen", True, "verbal"),
         ),
     )
-    record = session_record(session, evaluate(session, workspace.policy), workspace.policy)
+    record = session_document(session, evaluate(session, workspace.policy), workspace.policy)
     writer = workspace.vault.new_recording(sample_rate=48000, channels=1, session=record)
     writer.write(pcm(4800, channels=1))
     writer.add_event("marker", note)

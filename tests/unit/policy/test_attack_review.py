@@ -483,6 +483,6 @@ def test_an_old_vault_file_and_passphrase_read_no_audit_line_logged_after_passwd
     shutil.copytree(env, stolen)
     (stolen / "vault.json").write_bytes(old_vault_file)
     entries, problem = AuditLog(Vault.open(stolen).unlock(PASSPHRASE)).read()
-    actions = [entry["action"] for entry in entries]
+    actions = [entry.action for entry in entries]
     assert "passphrase_changed" not in actions and "held" not in actions
     assert problem is not None

@@ -67,7 +67,7 @@ def test_reanchor_never_makes_an_imported_recording_cut_short_recoverable(
 
     phone = tmp_path / "Opname 12.m4a"
     phone.write_bytes(b"\x00\x00\x00\x20ftypM4A " + bytes(range(256)) * 40)
-    rid = import_recording(_workspace(env), phone, lawful())["recording_id"]
+    rid = import_recording(_workspace(env), phone, lawful()).recording_id
     cut_last_chunk(env / RECORDINGS / f"{rid}.gesp")
     (env / "state.enc").unlink()
     assert main(["audit", "--reanchor"]) == 0

@@ -20,7 +20,7 @@ from policy.derive import Consent, derive_recording
 from policy.imports import import_recording
 from policy.policy import Policy
 from policy.rules import evaluate
-from policy.sealed import session_record
+from policy.sealed import SealedSession, session_document
 from policy.workspace import Workspace
 from tests.unit.conftest import FAST_KDF, PASSPHRASE
 from tests.unit.policy.conftest import lawful
@@ -41,7 +41,7 @@ def tone(seconds: float, channels: int = 1) -> np.ndarray:
 
 def record(workspace: Workspace, audio: np.ndarray, sample_format: str = "s16le") -> str:
     session = lawful()
-    doc = session_record(session, evaluate(session, workspace.policy), workspace.policy)
+    doc = session_document(session, evaluate(session, workspace.policy), workspace.policy)
     writer = workspace.vault.new_recording(
         sample_rate=RATE, channels=audio.shape[1], sample_format=sample_format, session=doc
     )
@@ -128,13 +128,13 @@ def test_an_exported_folder_passes_the_standard_tools(
     if fmt != "mp3":  # lossless: the samples as recorded
         assert np.array_equal(decoded, audio.astype(np.int16))
     report = verify_folder(folder, trusted(workspace))
-    assert report.audio.record["recipient"] == "mevrouw A. Yilmaz"
+    assert report.audio.record.recipient == "mevrouw A. Yilmaz"
     readme = (folder / "LEESMIJ.txt").read_text()
     assert "sha256sum -c SHA256SUMS" in readme and "Copy of an audio recording" in readme
     assert "A. Yilmaz" in readme and "huiselijke kring" in readme
     entries, _ = workspace.audit.read()
-    assert entries[-1]["action"] == "exported"
-    assert entries[-1]["details"]["recipient"] == "mevrouw A. Yilmaz"
+    assert entries[-1].action == "exported"
+    assert entries[-1].details["recipient"] == "mevrouw A. Yilmaz"
 
 
 @pytest.fixture
@@ -252,16 +252,16 @@ def test_import_keeps_the_bytes_exactly(workspace: Workspace, tmp_path: Path) ->
     blocks: list[bytes] = []
     from audio.container.verify import verify
 
-    path = workspace.vault.vault.recording_path(manifest["recording_id"])
+    path = workspace.vault.vault.recording_path(manifest.recording_id)
     verify(
         path, workspace.vault.identities(), trusted(workspace), lambda b: blocks.append(bytes(b))
     )
     assert b"".join(blocks) == phone.read_bytes()
-    assert manifest["session"]["received_from"] == "A. Yilmaz"
-    assert manifest["session"]["kind"] == "import"
+    assert manifest.session["received_from"] == "A. Yilmaz"
+    assert manifest.session["kind"] == "import"
     assert b"ftypM4A" not in path.read_bytes()
     with pytest.raises(GespreksError):
-        export_copy(workspace, manifest["recording_id"], tmp_path, "wav")
+        export_copy(workspace, manifest.recording_id, tmp_path, "wav")
 
 
 def test_an_edit_needs_everyones_consent(workspace: Workspace, tmp_path: Path) -> None:
@@ -285,14 +285,14 @@ def test_an_edit_needs_everyones_consent(workspace: Workspace, tmp_path: Path) -
     )
     manifest = derive_recording(workspace, rid, [(1.0, 1.5), (2.0, 2.25)], consent)
     assert workspace.vault.vault.recording_path(rid).read_bytes() == before
-    assert manifest["frames"] == len(audio) - int(0.75 * RATE)
-    derived = manifest["session"]["derived_from"]
-    assert derived["recording_id"] == rid and derived["cuts"] == [[1.0, 1.5], [2.0, 2.25]]
+    assert manifest.frames == len(audio) - int(0.75 * RATE)
+    derived = SealedSession.of(manifest.session)
+    assert derived.derived_from == rid and derived.derived_cuts == ((1.0, 1.5), (2.0, 2.25))
     usb = tmp_path / "usb"
     usb.mkdir()
-    folder = export_copy(workspace, manifest["recording_id"], usb, "flac")
+    folder = export_copy(workspace, manifest.recording_id, usb, "flac")
     report = verify_folder(folder, trusted(workspace))
-    assert report.audio.record["original"]["derived_from"]["recording_id"] == rid
+    assert report.audio.record.derived_from == rid
     decoded, _ = soundfile.read(folder / "opname.flac", dtype="int16")
     kept = np.concatenate([audio[:48000, 0], audio[72000:96000, 0], audio[108000:, 0]])
     assert np.array_equal(decoded, kept)
@@ -372,7 +372,7 @@ def test_the_recovery_key_gives_back_an_imported_recording_as_the_original_file(
     trust = trusted(workspace)
     vault = workspace.vault.vault
     original = tmp_path / "terug.m4a"
-    extract(vault.recording_path(imported["recording_id"]), identity, trust, original)
+    extract(vault.recording_path(imported.recording_id), identity, trust, original)
     assert original.read_bytes() == phone.read_bytes()
     wav = tmp_path / "opname.wav"
     extract(vault.recording_path(own), identity, trust, wav)

@@ -15,7 +15,7 @@ from policy.audit import AuditError, AuditLog
 from policy.policy import Policy
 from policy.refusal import REFUSALS, refusal_from_dict
 from policy.rules import evaluate
-from policy.sealed import session_record
+from policy.sealed import session_document
 from policy.workspace import Workspace
 from tests.unit.conftest import FAST_KDF, PASSPHRASE, pcm
 from tests.unit.policy.conftest import lawful
@@ -30,7 +30,7 @@ def workspace(tmp_path: Path, policy: Policy) -> Workspace:
 
 def record(workspace: Workspace, days_ago: float = 0.0) -> str:
     session = lawful()
-    doc = session_record(session, evaluate(session, workspace.policy), workspace.policy)
+    doc = session_document(session, evaluate(session, workspace.policy), workspace.policy)
     started = time.time() - days_ago * DAY
     writer = workspace.vault.new_recording(
         sample_rate=48000, channels=1, session=doc, clock=lambda: started
@@ -54,8 +54,8 @@ def test_the_audit_trail_is_encrypted_chained_and_intact(workspace: Workspace) -
     workspace.hold(rid, "klacht van mevrouw Yilmaz")
     entries, found = workspace.audit.read()
     assert found is None
-    assert [e["action"] for e in entries] == ["vault_created", "held"]
-    assert entries[1]["details"]["reason"] == "klacht van mevrouw Yilmaz"
+    assert [e.action for e in entries] == ["vault_created", "held"]
+    assert entries[1].details["reason"] == "klacht van mevrouw Yilmaz"
     assert b"Yilmaz" not in workspace.audit.path.read_bytes()
 
 
@@ -121,8 +121,8 @@ def test_purge_destroys_expired_recordings_but_not_held_ones(workspace: Workspac
     remaining = {i.recording_id for i in workspace.recordings()}
     assert remaining == {held, fresh}
     entries, _ = workspace.audit.read()
-    purged = [e for e in entries if e["action"] == "purged"]
-    assert len(purged) == 1 and purged[0]["recording_id"] == old and purged[0]["actor"]
+    purged = [e for e in entries if e.action == "purged"]
+    assert len(purged) == 1 and purged[0].recording_id == old and purged[0].actor
     workspace.release(held)
     assert [i.recording_id for i in workspace.expired()] == [held]
 
@@ -154,4 +154,4 @@ def test_refusal_is_stored_encrypted_with_a_letter(workspace: Workspace, tmp_pat
     assert b"Yilmaz" not in stored.read_bytes()
     assert workspace.vault.load_document(REFUSALS, refusal.id)["citizen"] == "mevrouw A. Yilmaz"
     entries, _ = workspace.audit.read()
-    assert entries[-1]["action"] == "refusal_registered"
+    assert entries[-1].action == "refusal_registered"
