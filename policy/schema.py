@@ -192,6 +192,11 @@ def read_toml(file: Path, error: type[DocumentError]) -> tuple[dict[str, Any], s
         raw = file.read_bytes()
     except OSError as exc:
         raise error("document.unreadable", file=name, reason=exc.strerror or str(exc)) from exc
+    return parse_toml(raw, name, error)
+
+
+def parse_toml(raw: bytes, name: str, error: type[DocumentError]) -> tuple[dict[str, Any], str]:
+    """Parse the bytes of a TOML file (read once, so what is parsed is what was hashed)."""
     try:
         source = raw.decode("utf-8")
         return tomllib.loads(source), source

@@ -37,6 +37,8 @@ from cryptography.x509.verification import (
     VerificationError,
 )
 
+from audio.errors import GespreksError
+
 # RFC 9336 id-kp-documentSigning; cryptography has no constant for it (50.0).
 DOCUMENT_SIGNING = x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36")
 # Either purpose makes a leaf fit for sealing recordings; we issue both.
@@ -55,18 +57,38 @@ _RAW = serialization.Encoding.Raw
 _SPKI = serialization.PublicFormat.SubjectPublicKeyInfo
 
 
-class TrustError(Exception):
+TRUST_CODES = (
+    "not_a_certificate",
+    "not_a_key",
+    "not_a_ca",
+    "wrong_passphrase",
+    "empty_passphrase",
+    "wrong_key",
+    "bad_request",
+    "bad_name",
+    "bad_signature",
+    "untrusted",
+    "not_yet_valid",
+    "expired",
+    "wrong_usage",
+)
+
+
+class TrustError(GespreksError):
     """A certificate, request, key or signature that cannot be trusted or used.
 
-    `code` is stable, for the caller to choose a message and an exit code:
-    not_a_certificate, not_a_key, not_a_ca, wrong_passphrase, empty_passphrase, wrong_key,
-    bad_request, bad_name, bad_signature, untrusted, not_yet_valid, expired, wrong_usage.
+    `code` is stable, for the caller to choose an exit code; it is one of TRUST_CODES, and the
+    message in words is the catalogue's `trust.<code>`. `detail` is the technical reason, in
+    English, for logs and tests.
     """
 
     def __init__(self, code: str, detail: str) -> None:
         self.code = code
         self.detail = detail
-        super().__init__(f"{code}: {detail}")
+        super().__init__(f"trust.{code}", detail=detail)
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.detail}"
 
 
 @dataclass(frozen=True)
@@ -151,6 +173,37 @@ def normalise_hex(text: str) -> str:
 
 
 # The authority
+
+
+@dataclass(frozen=True)
+class AuthorityInfo:
+    """What a CA certificate says about itself (for display and pinning)."""
+
+    name: str
+    fingerprint_hex: str  # SHA-256 of the DER, lower-case hex
+    not_before: datetime
+    not_after: datetime
+
+    @property
+    def fingerprint_colons(self) -> str:
+        return colon_hex(self.fingerprint_hex)
+
+
+def authority_info(ca_pem: bytes) -> AuthorityInfo:
+    """The name, fingerprint and validity of a CA certificate; TrustError if it is none."""
+    certificate = _load_certificate(ca_pem, "CA certificate")
+    _require_ca(certificate)
+    return AuthorityInfo(
+        name=_attribute(certificate.subject, NameOID.COMMON_NAME),
+        fingerprint_hex=certificate_fingerprint_hex(certificate),
+        not_before=certificate.not_valid_before_utc,
+        not_after=certificate.not_valid_after_utc,
+    )
+
+
+def load_certificate(pem: bytes) -> x509.Certificate:
+    """Any PEM certificate (a time-stamping authority's CA, say); TrustError if it is none."""
+    return _load_certificate(pem, "certificate")
 
 
 def make_authority(

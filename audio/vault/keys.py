@@ -28,7 +28,8 @@ def hkdf(secret: bytes, info: bytes, salt: bytes | None = None, length: int = 32
 
 
 def _public_from_text(value: str, kind: type[Ed25519PublicKey] | type[X25519PublicKey]) -> bytes:
-    """The raw bytes of a public key of `kind`, given as PEM or as raw base64."""
+    """The raw bytes of a public key of `kind`, given as PEM, as the base64 of its DER
+    SubjectPublicKeyInfo (a PEM without its BEGIN and END lines), or as the raw key in base64."""
     try:
         value = value.strip()
         if value.startswith("-----BEGIN"):
@@ -36,9 +37,15 @@ def _public_from_text(value: str, kind: type[Ed25519PublicKey] | type[X25519Publ
             if not isinstance(key, kind):
                 raise ValueError("a public key of another kind")
             return key.public_bytes(RAW, RAW_PUB)
-        raw = base64.b64decode(value, validate=True)
-        kind.from_public_bytes(raw)
-        return raw
+        der = base64.b64decode("".join(value.split()), validate=True)
+        if len(der) == 32:  # the raw key
+            kind.from_public_bytes(der)
+            return der
+        # The DER SubjectPublicKeyInfo: the base64 between a PEM's BEGIN and END lines.
+        key = serialization.load_der_public_key(der)
+        if not isinstance(key, kind):
+            raise ValueError("a public key of another kind")
+        return key.public_bytes(RAW, RAW_PUB)
     except (UnsupportedAlgorithm, TypeError, UnicodeError) as exc:
         raise ValueError(str(exc)) from exc
 
@@ -88,7 +95,7 @@ class VerifyKey:
 
     @classmethod
     def from_text(cls, value: str) -> VerifyKey:
-        """Accept a PEM public key or the raw key in base64; ValueError otherwise."""
+        """Accept a PEM public key, its DER in base64 or the raw key in base64; else ValueError."""
         return cls(_public_from_text(value, Ed25519PublicKey))
 
     def verify(self, signature: bytes, message: bytes) -> bool:
@@ -111,7 +118,7 @@ class RecoveryPublicKey:
 
     @classmethod
     def from_text(cls, value: str) -> RecoveryPublicKey:
-        """Accept a PEM public key or the raw key in base64; ValueError otherwise."""
+        """Accept a PEM public key, its DER in base64 or the raw key in base64; else ValueError."""
         return cls(_public_from_text(value, X25519PublicKey))
 
     def pem(self) -> str:

@@ -98,12 +98,31 @@ class Cli:
         return self._policy
 
     def workspace(self) -> Workspace:
-        """Unlock the vault (the passphrase is asked for only after the vault is found)."""
+        """Unlock the vault (the passphrase is asked for only after the vault is found). From
+        then on `policy()` is the policy as judged against the CA this vault is enrolled with:
+        only a policy that CA signed puts recovery keys, trusted keys and a TSA in force."""
+        from policy.organisation import in_force
         from policy.workspace import Workspace
 
         root = self.vault_root()
         self.open_vault()  # a clear error before asking for a passphrase
-        return Workspace.open(root, self.passphrase(), self.policy())
+        workspace = Workspace.open(root, self.passphrase(), self.policy())
+        workspace.policy = in_force(workspace.vault, workspace.policy)
+        self._policy = workspace.policy
+        return workspace
+
+    def workspace_if_given(self) -> Workspace | None:
+        """The unlocked vault when there is one and its passphrase is given without asking
+        (environment or --passphrase-file); None otherwise."""
+        from audio.errors import VaultError
+
+        if not (os.environ.get(ENV_PASSPHRASE) or self.args.passphrase_file):
+            return None
+        try:
+            self.open_vault()
+        except VaultError:
+            return None
+        return self.workspace()
 
 
 def print_json(doc: Any) -> None:

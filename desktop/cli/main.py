@@ -19,6 +19,7 @@ def _add_commands(
     sub: argparse._SubParsersAction[argparse.ArgumentParser], t: Callable[[str], str]
 ) -> None:
     from desktop.cli import copy_commands as ccmd
+    from desktop.cli import org_commands as ocmd
     from desktop.cli import policy_commands as pcmd
     from desktop.cli import record_commands as rcmd
     from desktop.cli import vault_commands as cmd
@@ -87,6 +88,34 @@ def _add_commands(
     p = add("refuse", pcmd.refuse)
     p.add_argument("refusal", metavar="REFUSAL.toml", help=t("cli.opt.refusal"))
     p.add_argument("--out", metavar="FILE.pdf", help=t("cli.opt.letter_out"))
+    p = add("org-init", ocmd.org_init)
+    p.add_argument("--out", metavar="DIR", required=True, help=t("cli.opt.org_out"))
+    p.add_argument("--name", metavar="NAME", help=t("cli.opt.org_name"))
+    p.add_argument(
+        "--passphrase-file", metavar="FILE", dest="org_passphrase_file", help=t("cli.opt.org_pass")
+    )
+    p = add("org-certify", ocmd.org_certify)
+    p.add_argument("request", metavar="REQUEST", help=t("cli.opt.org_request"))
+    p.add_argument("--ca-dir", metavar="DIR", required=True, help=t("cli.opt.ca_dir"))
+    p.add_argument("--name", metavar="NAME", required=True, help=t("cli.opt.installation_name"))
+    p.add_argument("--out", metavar="CERT", required=True, help=t("cli.opt.cert_out"))
+    p.add_argument("--days", metavar="N", type=int, help=t("cli.opt.days"))
+    p.add_argument(
+        "--passphrase-file", metavar="FILE", dest="org_passphrase_file", help=t("cli.opt.org_pass")
+    )
+    p = add("org-sign-policy", ocmd.org_sign_policy)
+    p.add_argument("policy_file", metavar="POLICY.toml", help=t("cli.opt.policy_to_sign"))
+    p.add_argument("--ca-dir", metavar="DIR", required=True, help=t("cli.opt.ca_dir"))
+    p.add_argument(
+        "--passphrase-file", metavar="FILE", dest="org_passphrase_file", help=t("cli.opt.org_pass")
+    )
+    p = add("enroll", ocmd.enroll_command)
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--request", metavar="FILE", help=t("cli.opt.enrol_request"))
+    what.add_argument("--cert", metavar="CERT", help=t("cli.opt.enrol_cert"))
+    p.add_argument("--name", metavar="NAME", help=t("cli.opt.enrol_name"))
+    p.add_argument("--ca", metavar="organisatie.pem", help=t("cli.opt.enrol_ca"))
+    p.add_argument("--replace-ca", action="store_true", help=t("cli.opt.replace_ca"))
     p = add("recovery-keygen", cmd.recovery_keygen)
     p.add_argument("--out", metavar="FILE", required=True, help=t("cli.opt.key_out"))
     p.add_argument("--key-passphrase-file", metavar="FILE", help=t("cli.opt.key_passphrase"))

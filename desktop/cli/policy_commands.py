@@ -18,12 +18,26 @@ if TYPE_CHECKING:
 
 
 def show_policy(cli: Cli) -> int:
+    """The policy in force; whose it is is judged against this vault's enrolment when the vault
+    can be unlocked without asking (the passphrase in the environment or a file)."""
+    checked = cli.workspace_if_given() is not None
     policy = cli.policy()
     if cli.args.json:
-        print_json(policy.summary(cli.lang))
+        print_json({**policy.summary(cli.lang), "checked_against_vault": checked})
         return Exit.OK
     cli.say("policy.organisation", organisation=policy.organisation, file=str(policy.path))
     cli.say("policy.hash", sha256=policy.sha256)
+    cli.say("policy.provenance", text=policy.provenance.describe(cli.lang))
+    if not checked and policy.provenance.kind != "default":
+        cli.say("policy.not_checked")
+    named = policy.named_authority
+    if named is not None:
+        cli.say("policy.organisation_ca", name=named.name, fingerprint=named.fingerprint_colons)
+    if policy.publication_url:
+        cli.say("policy.publication", url=policy.publication_url)
+    if policy.timestamps is not None:
+        minutes = policy.timestamps.max_delay_minutes
+        cli.say("policy.timestamps", url=policy.timestamps.url, minutes=minutes)
     cli.say("policy.purposes")
     for purpose in policy.purposes:
         case = cli.t("policy.case_required") if purpose.case_number_required else ""
@@ -38,6 +52,11 @@ def show_policy(cli: Cli) -> int:
     for line in policy.contact_lines().splitlines():
         print(f"  {line}")
     cli.say("policy.keys", recovery=len(policy.recovery_keys), trusted=len(policy.trusted_keys))
+    ignored = policy.ignored
+    if not ignored.empty:
+        tsa = cli.t("policy.ignored_tsa") if ignored.timestamps is not None else ""
+        recovery, trusted = len(ignored.recovery_keys), len(ignored.trusted_keys)
+        cli.say("policy.ignored", recovery=recovery, trusted=trusted, tsa=tsa)
     return Exit.OK
 
 

@@ -12,8 +12,11 @@ import pytest
 
 from audio.vault.store import Vault
 from desktop.cli import main
-from resources import path as resource_path
-from tests.unit.conftest import pcm
+from policy.organisation import in_force
+from policy.policy import load_policy
+from policy.workspace import Workspace
+from tests.helpers.organisation import make_org, signed_policy
+from tests.unit.conftest import FAST_KDF, pcm
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -116,25 +119,34 @@ def test_recovery_key_round_trip(
     public = capsys.readouterr().out.split("-----BEGIN PUBLIC KEY-----")[1]
     public = "-----BEGIN PUBLIC KEY-----" + public.split("-----END PUBLIC KEY-----")[0]
     public += "-----END PUBLIC KEY-----\n"
-    policy = tmp_path / "policy.toml"
-    default = resource_path("policy", "default.toml").read_text(encoding="utf-8")
-    unlocked = Vault.open(env).unlock("paars konijn fietst langs de gracht")
-    # Without the passphrase the vault's own key is not trusted (vault.json alone could have
-    # been swapped): the organisation lists its installations in the policy.
+    # Recovery recipients and trusted installations count only in a policy signed by the
+    # organisation whose CA the installation is enrolled with.
+    org = make_org(tmp_path / "ca")
+    workspace = Workspace.open(env, "paars konijn fietst langs de gracht", load_policy())
+    org.enroll(workspace, "Laptop wijkteam")
+    unlocked = workspace.vault
     installation = unlocked.signing_key.public.pem()
     trusted = f'[[keys.trusted]]\nname = "Laptop wijkteam"\npublic_key = """{installation}"""\n'
-    text = default.replace("recovery = []", f'recovery = ["""{public}"""]\n{trusted}')
-    policy.write_text(text)
+    policy = signed_policy(
+        tmp_path, org, ("recovery = []", f'recovery = ["""{public}"""]\n{trusted}')
+    )
     monkeypatch.setenv("GESPREKSOPNAME_POLICY", str(policy))
-    from policy.policy import load_policy
-
+    judged = in_force(unlocked, load_policy())  # what the Workspace holds
+    assert len(judged.recovery_keys) == 1
     writer = unlocked.new_recording(
-        sample_rate=48000, channels=2, recovery_keys=load_policy().recovery_keys
+        sample_rate=48000, channels=2, recovery_keys=judged.recovery_keys
     )
     writer.write(pcm(4800))
     writer.seal()
-    # The passphrase is lost: the officer opens the recording with the offline key.
-    monkeypatch.delenv("GESPREKSOPNAME_PASSPHRASE")
+    # The passphrase is lost: the officer opens the recording with the offline key, on their
+    # own computer, enrolled with the organisation too (its vault is what pins the CA).
+    officer = tmp_path / "officer-vault"
+    officer_workspace = Workspace.create(
+        officer, "oranje giraffe leest de krant", load_policy(), kdf=FAST_KDF
+    )
+    org.enroll(officer_workspace, "Privacy Officer")
+    monkeypatch.setenv("GESPREKSOPNAME_VAULT", str(officer))
+    monkeypatch.setenv("GESPREKSOPNAME_PASSPHRASE", "oranje giraffe leest de krant")
     wav = tmp_path / "opname.wav"
     args = ["recovery-open", str(writer.path), "--key", str(key), "--key-passphrase-file"]
     assert main([*args, str(secret), "--out", str(wav)]) == 0

@@ -21,8 +21,8 @@ from policy.rules import evaluate
 from policy.sealed import session_document
 from policy.session import Participant
 from policy.workspace import Workspace
-from resources import path as resource_path
-from tests.unit.conftest import CLI_PASSPHRASE, pcm
+from tests.helpers.organisation import make_org, signed_policy
+from tests.unit.conftest import CLI_PASSPHRASE, FAST_KDF, pcm
 from tests.unit.policy.conftest import lawful
 
 PASSPHRASE = CLI_PASSPHRASE
@@ -219,17 +219,18 @@ def test_the_copy_shows_names_and_recipient_escaped_everywhere(
     receipt = pdf_text(folder / "ontvangstbewijs.pdf")
     assert_escaped(receipt)
     assert "Rood" in receipt and "gnp.exe" in receipt
-    # Another machine, whose policy trusts this installation: no vault, no passphrase.
+    # Another machine, enrolled with the organisation, whose signed policy trusts this
+    # installation (only an organisation-signed policy can name trusted keys).
     capsys.readouterr()
     assert main(["key"]) == 0
     pem = capsys.readouterr().out.split("-----END PUBLIC KEY-----")[0] + "-----END PUBLIC KEY-----"
-    default = resource_path("policy", "default.toml").read_text(encoding="utf-8")
     trusting = f'recovery = []\n\n[[keys.trusted]]\nname = "Wijkteam"\npublic_key = """{pem}"""\n'
-    policy = tmp_path / "beleid.toml"
-    policy.write_text(default.replace("recovery = []", trusting, 1), encoding="utf-8")
+    org = make_org(tmp_path / "ca")
+    policy = signed_policy(tmp_path, org, ("recovery = []", trusting))
+    other = tmp_path / "other-machine"
+    org.enroll(Workspace.create(other, PASSPHRASE, load_policy(), kdf=FAST_KDF), "Officer")
     monkeypatch.setenv("GESPREKSOPNAME_POLICY", str(policy))
-    monkeypatch.delenv("GESPREKSOPNAME_PASSPHRASE")
-    monkeypatch.setenv("GESPREKSOPNAME_VAULT", str(tmp_path / "no-vault-here"))
+    monkeypatch.setenv("GESPREKSOPNAME_VAULT", str(other))
     assert main(["verify", str(folder)]) == 0
     out = capsys.readouterr().out
     assert_escaped(out)

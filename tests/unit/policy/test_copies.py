@@ -353,12 +353,18 @@ def test_the_recovery_key_gives_back_an_imported_recording_as_the_original_file(
     from audio.vault.stanzas import X25519Identity
     from policy.policy import load_policy
     from policy.recovery_key import extract
-    from tests.unit.policy.conftest import policy_file
+    from tests.helpers.organisation import make_org, signed_policy
 
     officer = RecoveryPrivateKey.generate()
     pem = officer.public.pem()
-    policy = load_policy(policy_file(tmp_path, "recovery = []", f'recovery = ["""{pem}"""]'))
-    workspace = Workspace.create(tmp_path / "vault", PASSPHRASE, policy, kdf=FAST_KDF)
+    # A recovery recipient counts only in a policy signed by the organisation the vault is
+    # enrolled with.
+    org = make_org(tmp_path / "ca")
+    file = signed_policy(tmp_path, org, ("recovery = []", f'recovery = ["""{pem}"""]'))
+    workspace = Workspace.create(tmp_path / "vault", PASSPHRASE, load_policy(file), kdf=FAST_KDF)
+    org.enroll(workspace)
+    policy = workspace.policy
+    assert policy.recovery_keys == (officer.public,)
     phone = tmp_path / "Opname 12.m4a"
     phone.write_bytes(b"\x00\x00\x00\x20ftypM4A " + bytes(range(256)) * 40)
     imported = import_recording(workspace, phone, lawful())

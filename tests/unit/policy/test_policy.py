@@ -47,9 +47,11 @@ def test_keys_are_read(tmp_path: Path) -> None:
         f'public_key = """{installation.pem()}"""\n',
     )
     policy = load_policy(file)
-    assert policy.recovery_keys == (recovery,)
-    assert policy.trusted_keys[0].name == "Laptop 7"
-    assert policy.trusted_keys[0].key == installation
+    # Read, but not in force: the file is not signed by an organisation (test_signed_policy).
+    assert policy.declared.recovery_keys == (recovery,)
+    assert policy.declared.trusted_keys[0].name == "Laptop 7"
+    assert policy.declared.trusted_keys[0].key == installation
+    assert policy.recovery_keys == () and policy.trusted_keys == ()
 
 
 def line_of(file: Path, needle: str) -> int:

@@ -28,7 +28,7 @@ def _raw(key: str, lang: str) -> str:
 def test_every_key_used_in_the_code_exists() -> None:
     pattern = re.compile(
         r'"((?:error|integrity|cli|prompt|init|passwd|key|list|show|verify|'
-        r'recover|recovery|state|event|export|import|derive|copy|verify_copy|devices|record|warning|player|policy|check|audit|hold|purge|decision|refusal|reason|rule|document)\.[a-z_.-]+)"'
+        r'recover|recovery|state|event|export|import|derive|copy|verify_copy|devices|record|warning|player|policy|check|audit|hold|purge|decision|refusal|reason|rule|document|trust|provenance|org|enrol)\.[a-z_.-]+)"'
     )
     used = set()
     for folder in ("audio", "policy", "desktop"):
