@@ -124,6 +124,9 @@ class AuditLog:
     def __init__(self, vault: UnlockedVault) -> None:
         self.vault = vault
         self.path = vault.root / LOG_FILE
+        # Told of every entry once it is on disk (action, recording id, line number, hash of
+        # the line), outside the state's lock: the workspace queues timestamps from it.
+        self.observer: Callable[[str, str | None, int, str], None] | None = None
 
     def _aead(self, epoch: int) -> AESGCM:
         return AESGCM(hkdf(self.vault.data_keys[epoch], b"gespreksopname-audit/2"))
@@ -162,6 +165,9 @@ class AuditLog:
             state.audit_line = line
             store.write(state)  # the anchor first: a torn line is repaired from it
             self._append_line(line)
+            seq, head = state.audit_seq, state.audit_hash
+        if self.observer is not None:
+            self.observer(action, recording_id, seq, head)
         return entry
 
     def _append_line(self, line: bytes) -> None:

@@ -20,14 +20,25 @@ from audio.container.summary import summarize
 from audio.container.verify import verify
 from audio.copies.export import EXTENSIONS, FORMATS, write_copy
 from audio.copies.seal import CopyRecord
-from audio.copies.verify import PUBLIC_KEY, SIGNATURE, SUMS
+from audio.copies.verify import (
+    INSTALLATION_CERTIFICATE,
+    ORGANISATION_CERTIFICATE,
+    PUBLIC_KEY,
+    SEAL_TIMESTAMP,
+    SIGNATURE,
+    SUMS,
+    TSA_CERTIFICATE,
+)
 from audio.durable import fsync_directory
 from audio.encoding import iso_time, parse_time
 from audio.errors import GespreksError, IntegrityError, WriteError
+from audio.trust.certificates import authority_info, installation_name
+from policy import timestamping
 from policy.display import clock, visible
 from policy.documents import long_date, render_pdf
 from policy.inputs import check_length
 from policy.sealed import SealedSession
+from policy.timestamping import Stamp
 from resources.catalogue import text
 
 if TYPE_CHECKING:
@@ -175,8 +186,12 @@ def _record(workspace: Workspace, manifest: Manifest, fmt: str, recipient: str,
             "state": manifest.state,
             "signer": manifest.fingerprint,
             "derived_from": derived_from if isinstance(derived_from, dict) else None,
+            # The seal of the recording (what its RFC 3161 timestamp names) and its end.
+            "seal_sha256": _seal_sha256(workspace, manifest.recording_id),
+            "ended": manifest.ended,
         },
         "notice": notice,
+        **({"certificate": workspace.certificate} if workspace.certificate else {}),
     }
 
 
@@ -201,7 +216,17 @@ def _write_documents(workspace: Workspace, folder: Path, manifest: Manifest,
                      record: CopyRecord, audio_name: str) -> None:  # fmt: skip
     """LEESMIJ.txt (Dutch, then English), ontvangstbewijs.pdf and publickey.pem. Names and the
     recipient are shown with control and bidi characters escaped (`visible`), as entered."""
-    (folder / PUBLIC_KEY).write_text(workspace.vault.signing_key.public.pem(), encoding="ascii")
+    public = workspace.vault.signing_key.public
+    (folder / PUBLIC_KEY).write_text(public.pem(), encoding="ascii")
+    enrolment = workspace.enrolment
+    if enrolment is not None:  # who this installation is, and the CA that says so
+        (folder / INSTALLATION_CERTIFICATE).write_bytes(enrolment.certificate)
+        (folder / ORGANISATION_CERTIFICATE).write_bytes(enrolment.ca_certificate)
+    stamp = _seal_stamp(workspace, manifest.recording_id)
+    if stamp is not None:  # the seal's RFC 3161 timestamp and the TSA's CA certificate
+        assert stamp.token is not None and workspace.policy.timestamps is not None
+        (folder / SEAL_TIMESTAMP).write_bytes(stamp.token)
+        (folder / TSA_CERTIFICATE).write_bytes(workspace.policy.timestamps.ca_certificate)
     sections: list[tuple[str, str]] = []
     plain: list[str] = []
     for lang in ("nl", "en"):
@@ -209,13 +234,13 @@ def _write_documents(workspace: Workspace, folder: Path, manifest: Manifest,
         notice = workspace.policy.text("private_use_notice", lang)
         readme = workspace.policy.text("copy_readme", lang, notice=notice, **values)
         facts = text("copy.facts", lang, audio=audio_name, sha=record.pcm_sha256,
-                     key_sha=hashlib.sha256(workspace.vault.signing_key.public.raw).hexdigest(),
+                     key_sha=public.fingerprint_hex, key_short=public.fingerprint,
                      file_sha=_sha256(folder / audio_name),
                      recipient=visible(record.recipient) or "-",
                      exported=record.exported, copy_id=record.copy_id,
                      recording_id=record.recording_id, duration=values["duration"],
                      state=text(f"state.{manifest.state}", lang))  # fmt: skip
-        howto = text("copy.howto", lang, audio=audio_name)
+        howto = _howto(workspace, lang, audio_name, stamp)
         sections += [(text("copy.heading", lang), readme), ("", facts), ("", howto)]
         plain += [readme, facts, howto]
     readme_text = visible("\n\n".join(plain), lines=True)
@@ -223,6 +248,48 @@ def _write_documents(workspace: Workspace, folder: Path, manifest: Manifest,
     title = text("copy.receipt_title", "nl", organisation=workspace.policy.organisation)
     render_pdf(folder / RECEIPT, title, sections,
                footer=text("copy.footer", "nl", copy_id=record.copy_id))  # fmt: skip
+
+
+def _seal_sha256(workspace: Workspace, recording_id: str) -> str | None:
+    entry = workspace.vault.state.read().recordings.get(recording_id)
+    return entry.seal_sha256 if entry is not None and entry.seal_sha256 else None
+
+
+def _seal_stamp(workspace: Workspace, recording_id: str) -> Stamp | None:
+    """The seal's granted timestamp, when the policy in force names the TSA that can check it."""
+    if workspace.policy.timestamps is None:
+        return None
+    try:
+        stamp = timestamping.load(workspace.vault, "seal", recording_id)
+    except (GespreksError, ValueError, KeyError, TypeError):
+        return None
+    return stamp if stamp is not None and not stamp.pending else None
+
+
+def _howto(workspace: Workspace, lang: str, audio_name: str, stamp: Stamp | None) -> str:
+    """The checks anyone can run in the copy's folder, numbered, exactly as they run (a test
+    runs every command printed here)."""
+    public = workspace.vault.signing_key.public
+    url = workspace.policy.publication_url or workspace.policy.key_publication
+    where = text("verify.where", lang, url=url) if url else ""
+    steps = [
+        text("copy.step.sums", lang, n=1),
+        text("copy.step.signature", lang, n=2),
+        text("copy.step.key", lang, n=3, key_sha=public.fingerprint_hex, where=where),
+    ]
+    enrolment = workspace.enrolment
+    if enrolment is not None:
+        ca = authority_info(enrolment.ca_certificate)
+        name = installation_name(enrolment.certificate)
+        steps.append(text("copy.step.certificate", lang, n=len(steps) + 1, name=visible(name),
+                          ca_fingerprint=ca.fingerprint_colons, key_sha=public.fingerprint_hex,
+                          where=where))  # fmt: skip
+    if stamp is not None and stamp.time is not None:
+        steps.append(text("copy.step.timestamp", lang, n=len(steps) + 1, seal=stamp.digest,
+                          attime=int(parse_time(stamp.time)), time=stamp.time,
+                          tsa=visible(stamp.tsa)))  # fmt: skip
+    lone = text("copy.howto_lone", lang, audio=audio_name)
+    return "\n".join([text("copy.howto", lang), *steps, lone])
 
 
 def _write_sums(workspace: Workspace, folder: Path) -> None:

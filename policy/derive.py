@@ -129,12 +129,11 @@ def derive_recording(
         "cut_frames": [[a, b] for a, b in ranges],
     }
     document["consent"] = consent.document()
-    writer = workspace.vault.new_recording(
+    writer = workspace.new_recording(
         sample_rate=rate,
         channels=original.channels,
         sample_format=original.sample_format,
         session=document,
-        recovery_keys=workspace.policy.recovery_keys,
     )
     frame_size = c.frame_size(original.sample_format, original.channels)
     position = 0

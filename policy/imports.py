@@ -81,12 +81,11 @@ def import_recording(
             "retention_days": purpose.retention_days,
         },
     }
-    writer = workspace.vault.new_recording(
+    writer = workspace.new_recording(
         sample_rate=1,
         channels=1,
         sample_format=c.FILE_FORMAT,
         session=record,
-        recovery_keys=workspace.policy.recovery_keys,
         duration_s=float(media.get("duration_s", 0.0)),
     )
     try:

@@ -86,10 +86,7 @@ def in_force(vault: UnlockedVault, policy: Policy) -> Policy:
 def pinned_ca(vault: UnlockedVault) -> bytes | None:
     """The CA certificate (PEM) this installation is enrolled with; None when it is not
     enrolled or its enrolment cannot be read (fail closed)."""
-    try:
-        current = current_enrolment(vault)
-    except VaultError:
-        return None
+    current = current_enrolment_or_none(vault)
     return current.ca_certificate if current is not None else None
 
 
@@ -238,6 +235,14 @@ class Enrolment:
     ca_certificate: bytes
     enrolled: str
     sequence: int
+
+
+def current_enrolment_or_none(vault: UnlockedVault) -> Enrolment | None:
+    """The latest enrolment, or None when there is none or it cannot be read (fail closed)."""
+    try:
+        return current_enrolment(vault)
+    except VaultError:
+        return None
 
 
 def current_enrolment(vault: UnlockedVault) -> Enrolment | None:

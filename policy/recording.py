@@ -108,12 +108,11 @@ def start_recording(
     record = session_document(session, decision, workspace.policy)
 
     def open_writer(rate: int, chans: int, fmt: str) -> Any:
-        return workspace.vault.new_recording(
+        return workspace.new_recording(
             sample_rate=rate,
             channels=chans,
             sample_format=fmt,
             session=record,
-            recovery_keys=workspace.policy.recovery_keys,
         )
 
     recorder = Recorder(

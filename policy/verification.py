@@ -6,22 +6,39 @@ that the command line and the window each render in their own way.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from audio.container import layout as container
 from audio.container.verify import Report
-from audio.errors import IntegrityError, VaultError
+from audio.encoding import parse_time
+from audio.errors import GespreksError, IntegrityError, VaultError
+from audio.trust.certificates import Installation, TrustError, normalise_hex, verify_installation
 from audio.vault.keys import VerifyKey
+from policy.display import visible
 from policy.policy import Policy
+from policy.timestamping import DEFAULT_MAX_DELAY, SealTime, judge_seal
+from resources.catalogue import text
 
 if TYPE_CHECKING:
     from audio.copies.verify import CopyReport as CopyReport  # re-exported for the faces' types
     from policy.workspace import Workspace
 
-__all__ = ["Kind", "Report", "Verified", "kind_of", "trusted_keys", "verify_path"]
+__all__ = [
+    "Anchors",
+    "Kind",
+    "Report",
+    "Trust",
+    "Verified",
+    "kind_of",
+    "trusted_keys",
+    "verify_path",
+]
 
 
 class Kind(StrEnum):
@@ -50,15 +67,142 @@ def trusted_keys(own: VerifyKey | None, policy: Policy, this_installation: str) 
 
 
 @dataclass(frozen=True)
+class Anchors:
+    """What the person checking names as trustworthy, besides this computer's own trust: the
+    organisation's CA certificates (PEM; `--ca`), public keys (`--key`) and fingerprints
+    (`--fingerprint`, in any printed form: hex SHA-256 with or without colons, or the short
+    base32 form)."""
+
+    cas: tuple[bytes, ...] = ()
+    keys: tuple[VerifyKey, ...] = ()
+    fingerprints: tuple[str, ...] = ()
+
+    @classmethod
+    def read(cls, cas: list[str], keys: list[str], fingerprints: list[str]) -> Anchors:
+        """From the command line's values; GespreksError names what cannot be used."""
+        ca_pems = []
+        for name in cas:
+            data = _read_small(name)
+            if b"-----BEGIN CERTIFICATE-----" not in data:
+                raise GespreksError("error.not_a_certificate_file", path=name)
+            ca_pems.append(data)
+        verify_keys = []
+        for name in keys:
+            try:
+                verify_keys.append(VerifyKey.from_text(_read_small(name).decode("ascii")))
+            except (ValueError, UnicodeError) as exc:
+                raise GespreksError("error.not_a_public_key", path=name) from exc
+        return cls(tuple(ca_pems), tuple(verify_keys), tuple(map(_fingerprint, fingerprints)))
+
+
+def _read_small(name: str) -> bytes:
+    try:
+        with open(name, "rb") as handle:
+            return handle.read(64 << 10)
+    except OSError as exc:
+        raise GespreksError("error.cannot_read", path=name, reason=exc.strerror) from exc
+
+
+def _fingerprint(text: str) -> str:
+    """A fingerprint as typed, in the one form it is compared in: lower-case hex (64 digits),
+    or the short base32 form upper-case without separators."""
+    compact = "".join(text.split()).replace("-", "")
+    try:
+        value = normalise_hex(text)
+        if len(value) == 64:
+            return value
+    except ValueError:
+        pass
+    try:
+        base64.b32decode(compact.upper())
+    except (binascii.Error, ValueError) as exc:
+        raise GespreksError("error.not_a_fingerprint", value=text[:80]) from exc
+    return compact.upper()
+
+
+@dataclass(frozen=True)
+class Trust:
+    """Whose seal a copy carries, and why this computer knows it (or does not)."""
+
+    known: bool
+    how: str  # own | policy | certificate | key | fingerprint | unknown
+    name: str  # the name to show: an installation's, or "" when unknown
+    fingerprint_hex: str  # SHA-256 of the key's DER, as openssl and sha256sum print it
+    fingerprint: str  # the short base32 form
+    installation: Installation | None = None  # when a certificate names it
+
+    def describe(self, lang: str) -> str:
+        """Whose key it is, in words (the same for both faces)."""
+        organisation = self.installation.organisation if self.installation else ""
+        return text(
+            f"verify.trust_{self.how}",
+            lang,
+            name=visible(self.name),
+            organisation=visible(organisation),
+            fingerprint_hex=self.fingerprint_hex,
+        )
+
+    def advice(self, lang: str, publication_url: str | None) -> str:
+        """For a key not known here: the verdict and the three ways to check whose it is."""
+        where = text("verify.where", lang, url=publication_url) if publication_url else ""
+        return text(
+            "verify.unknown_signer",
+            lang,
+            fingerprint_hex=self.fingerprint_hex,
+            fingerprint=self.fingerprint,
+            where=where,
+        )
+
+
+def judge(
+    signer: VerifyKey,
+    certificate: str | None,
+    at: datetime,
+    own: VerifyKey | None,
+    trusted: dict[bytes, str],
+    cas: tuple[bytes, ...],
+    anchors: Anchors,
+) -> Trust:
+    """Decide whether a seal's key is known here, and how. A certificate counts only when it
+    names this very key and chains, at the seal's time `at`, to a CA this computer trusts
+    (the one in the organisation's signed policy, or one named with --ca)."""
+
+    def found(how: str, name: str, installation: Installation | None = None) -> Trust:
+        return Trust(True, how, name, signer.fingerprint_hex, signer.fingerprint, installation)
+
+    if own is not None and signer.raw == own.raw:
+        return found("own", trusted[own.raw])
+    if signer.raw in trusted:
+        return found("policy", trusted[signer.raw])
+    if certificate is not None:
+        for ca in cas:
+            try:
+                installation = verify_installation(certificate.encode("ascii"), ca, at)
+            except (TrustError, UnicodeError, ValueError):
+                continue
+            if installation.public_key == signer.raw:
+                return found("certificate", installation.name, installation)
+    if any(key.raw == signer.raw for key in anchors.keys):
+        return found("key", "")
+    wanted = {signer.fingerprint_hex, signer.fingerprint.replace("-", "").upper()}
+    if wanted & set(anchors.fingerprints):
+        return found("fingerprint", "")
+    return Trust(False, "unknown", "", signer.fingerprint_hex, signer.fingerprint)
+
+
+@dataclass(frozen=True)
 class Verified:
     """A successful verification: of a recording (`recording`) or of a copy (`copy`, with the
-    folder's `files` when a folder was checked)."""
+    folder's `files` when a folder was checked). A copy is intact whatever `trust` says; the
+    faces report an intact copy by an unknown key apart (exit code 3)."""
 
     kind: Kind
     path: Path
     recording: Report | None = None
     copy: CopyReport | None = None
     files: tuple[str, ...] = ()
+    trust: Trust | None = None
+    seal_time: SealTime | None = None  # what the seal's RFC 3161 timestamp says
 
 
 def verify_path(
@@ -68,6 +212,7 @@ def verify_path(
     policy: Policy,
     this_installation: str,
     deep: bool = False,
+    anchors: Anchors = Anchors(),
 ) -> Verified:
     """Verify a recording, a copy folder or a lone copy. IntegrityError when it was changed
     (logged too); UnsupportedVersion, GespreksError or OSError when it cannot be read. A
@@ -84,15 +229,45 @@ def verify_path(
     trusted = trusted_keys(own, policy, this_installation)
     try:
         if kind is Kind.FOLDER:
-            folder = verify_folder(path, trusted, deep=deep)
+            folder = verify_folder(path, None, deep=deep)
             copy, files = folder.audio, tuple(folder.files)
         else:
-            copy, files = verify_copy(path, trusted), ()
+            copy, files = verify_copy(path, None), ()
     except IntegrityError as exc:
         _log(workspace, path, exc.part, None)
         raise
-    _log(workspace, path, "intact", copy.record.recording_id)
-    return Verified(kind, path, copy=copy, files=files)
+    record = copy.record
+    ca = policy.organisation_ca if policy.provenance.in_force else None
+    cas = ((ca,) if ca else ()) + anchors.cas
+    at = datetime.fromtimestamp(parse_time(record.exported), UTC)  # when the copy was signed
+    trust = judge(record.signer, record.certificate, at, own, trusted, cas, anchors)
+    seal_time = _copy_seal_time(path, kind, copy, policy)
+    _log(workspace, path, "intact" if trust.known else "unknown_signer", record.recording_id)
+    return Verified(kind, path, copy=copy, files=files, trust=trust, seal_time=seal_time)
+
+
+def _copy_seal_time(path: Path, kind: Kind, copy: CopyReport, policy: Policy) -> SealTime:
+    """A folder's zegel.tsr, checked against the seal the signed copy record names and the
+    TSA certificate beside it (the policy's, when one is in force, else tsa.pem: the TSA is
+    named in the result, and its certificate's fingerprint is what a reader compares)."""
+    from audio.copies.verify import SEAL_TIMESTAMP, TSA_CERTIFICATE
+
+    record = copy.record
+    token_file = path / SEAL_TIMESTAMP
+    if kind is not Kind.FOLDER or not token_file.is_file() or not record.seal_sha256:
+        return SealTime("none")
+    tsa = policy.timestamps
+    ca = tsa.ca_certificate if tsa else _read_optional(path / TSA_CERTIFICATE)
+    delay = tsa.max_delay_minutes if tsa else DEFAULT_MAX_DELAY
+    ended = record.ended or record.started
+    return judge_seal(token_file.read_bytes(), record.seal_sha256, ended, ca, delay)
+
+
+def _read_optional(file: Path) -> bytes | None:
+    try:
+        return file.read_bytes()
+    except OSError:
+        return None
 
 
 def _log(workspace: Workspace | None, path: Path, result: str, recording_id: str | None) -> None:

@@ -18,6 +18,7 @@ from audio.container.manifest import Manifest
 from audio.container.recovery import InUse
 from audio.container.summary import Summary, summarize
 from audio.container.verify import Report, verify
+from audio.container.writer import ContainerWriter
 from audio.durable import is_regular
 from audio.errors import GespreksError, IntegrityError, NoMatchingKey, WriteError
 from audio.vault.state import (
@@ -42,6 +43,8 @@ from resources.catalogue import text
 
 if TYPE_CHECKING:
     from audio.sound.playback import Player
+from policy import timestamping
+from policy.organisation import current_enrolment_or_none, in_force
 from policy.refusal import REFUSALS, Refusal, write_letter
 from policy.rules import Decision, evaluate
 from policy.sealed import SealedSession, retention_until
@@ -125,8 +128,68 @@ def find_vault(root: Path) -> Vault:
 class Workspace:
     def __init__(self, vault: UnlockedVault, policy: Policy) -> None:
         self.vault = vault
-        self.policy = policy
+        # Only a policy signed by the CA this installation was enrolled with puts recovery keys,
+        # trusted keys and a time-stamping authority in force (policy.organisation).
+        self.policy = in_force(vault, policy)
         self.audit = AuditLog(vault)
+        self.audit.observer = self._after_entry
+        self.timestamp_problem: Exception | None = None  # the last round's, for the faces
+        self.timestamps_granted = 0  # in this session (at start, after seals, on request)
+        self.enrolment = current_enrolment_or_none(vault)
+        # Every seal of an enrolled installation carries its certificate (issued by the CA).
+        self.certificate = self.enrolment.certificate.decode("ascii") if self.enrolment else None
+
+    # -- timestamps ------------------------------------------------------------------------------
+    def _after_entry(self, action: str, recording_id: str | None, seq: int, head: str) -> None:
+        """Queue the timestamps an entry calls for (a seal; the trail's head after a seal, hold,
+        release or purge) and send the queue. Never raises: a TSA that cannot be reached, or
+        a full disk, leaves the request for later, and the recording stands."""
+        tsa = self.policy.timestamps
+        if tsa is None or action not in timestamping.HEAD_ACTIONS:
+            return
+        try:
+            if action in timestamping.SEAL_ACTIONS and recording_id is not None:
+                entry = self.vault.state.read().recordings.get(recording_id)
+                if entry is not None and entry.seal_sha256:
+                    timestamping.queue(self.vault, "seal", recording_id, entry.seal_sha256)
+            timestamping.queue(self.vault, "audit", str(seq), head)
+            self.send_timestamps()
+        except (GespreksError, OSError) as exc:
+            self.timestamp_problem = exc
+
+    def send_timestamps(self, timeout: float = timestamping.SEND_TIMEOUT) -> timestamping.Sent:
+        """Send what is queued to the policy's TSA (`timestamp --pending`, at start, after
+        each seal); what cannot be sent stays queued."""
+        sent = timestamping.send_pending(self.vault, self.policy.timestamps, timeout)
+        self.timestamp_problem = sent.problem
+        self.timestamps_granted += sent.granted
+        return sent
+
+    def timestamp_state(self) -> tuple[int, int]:
+        """How many timestamps were taken, and how many wait in the queue."""
+        every = timestamping.stamps(self.vault)
+        waiting = sum(stamp.pending for stamp in every)
+        return len(every) - waiting, waiting
+
+    def seal_time(self, recording_id: str, seal_sha256: str, ended: str) -> timestamping.SealTime:
+        """What the timestamps say about a seal (stamped, late, pending, none, mismatch)."""
+        stamp = timestamping.load(self.vault, "seal", recording_id)
+        tsa = self.policy.timestamps
+        return timestamping.judge_seal(
+            stamp.token if stamp else None,
+            seal_sha256,
+            ended,
+            tsa.ca_certificate if tsa else None,
+            tsa.max_delay_minutes if tsa else timestamping.DEFAULT_MAX_DELAY,
+            queued=stamp is not None,
+        )
+
+    def new_recording(self, **options: Any) -> ContainerWriter:
+        """A new container in the vault, for the policy's recovery recipients, sealed with this
+        installation's certificate when it is enrolled."""
+        return self.vault.new_recording(
+            recovery_keys=self.policy.recovery_keys, certificate=self.certificate, **options
+        )
 
     @classmethod
     def create(cls, root: Path, passphrase: str, policy: Policy, **options: Any) -> Workspace:
@@ -146,6 +209,9 @@ class Workspace:
         if workspace.vault.finished_rotation:  # a passwd cut short, finished by this unlock
             workspace.log_if_anchored("passphrase_changed", epoch=workspace.vault.epoch)
         workspace.log_if_anchored("unlocked")
+        if workspace.policy.timestamps is not None:  # what an offline laptop queued
+            with contextlib.suppress(GespreksError, OSError):
+                workspace.send_timestamps(timeout=timestamping.START_TIMEOUT)
         return workspace
 
     def log_if_anchored(self, action: str, recording_id: str | None = None, **details: Any) -> None:

@@ -91,6 +91,7 @@ class Manifest:
     events: tuple[Event, ...]
     interrupted: Interruption | None
     signer: VerifyKey
+    certificate: str | None  # the installation's certificate (PEM) when it was enrolled
     document: JsonObject  # the signed JSON object itself, for checks field by field
 
     @property
@@ -150,6 +151,7 @@ class Manifest:
                 str(interrupted["recovered_at"]),
             ),
             signer=signer,
+            certificate=str(doc["certificate"]) if doc.get("certificate") is not None else None,
             document=doc,
         )
 

@@ -37,6 +37,7 @@ def recover(
     keep_dir: Path,
     clock: Callable[[], float] = time.time,
     on_sealed: SealCallback | None = None,
+    certificate: str | None = None,
 ) -> Manifest:
     """Seal an unsealed container in place; the original is kept in `keep_dir`, untouched.
 
@@ -67,7 +68,9 @@ def recover(
             if state.start is None:
                 raise IntegrityError("chunk", 0)
             try:
-                manifest, body = _write_recovered(temp, probe, state, identities, signer, clock)
+                manifest, body = _write_recovered(
+                    temp, probe, state, identities, signer, clock, certificate
+                )
             except BaseException:
                 temp.unlink(missing_ok=True)  # a full disk: leave nothing half-written
                 raise
@@ -96,6 +99,7 @@ def _write_recovered(
     identities: Sequence[Identity],
     signer: SigningKey,
     clock: Callable[[], float],
+    certificate: str | None,
 ) -> tuple[Manifest, bytes]:
     assert state.start is not None
     file_key = c.unlock(state.header, identities)
@@ -125,6 +129,8 @@ def _write_recovered(
             "recovered_at": iso_time(now),
         },
     }
+    if certificate is not None:
+        doc["certificate"] = certificate
     manifest, body = sign_manifest(doc, signer)
     # A stale file from an earlier, unfinished recovery is ours to replace.
     target.unlink(missing_ok=True)

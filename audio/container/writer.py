@@ -59,6 +59,7 @@ class ContainerWriter:
         random_bytes: RandomBytes = os.urandom,
         duration_s: float | None = None,
         on_sealed: SealCallback | None = None,
+        certificate: str | None = None,
     ) -> None:
         if sample_format not in c.SAMPLE_WIDTHS:
             raise FormatError("error.sample_format", sample_format=sample_format)
@@ -70,6 +71,7 @@ class ContainerWriter:
         if not recipients:
             raise ValueError("a recording needs at least one recipient")
         self.path = Path(path)
+        self._certificate = certificate  # the installation's certificate (PEM), when enrolled
         self.recording_id = recording_id or str(uuid.UUID(bytes=random_bytes(16), version=4))
         self.sample_rate = sample_rate
         self.channels = channels
@@ -320,7 +322,7 @@ class ContainerWriter:
         )
 
     def _manifest(self, state: str) -> dict[str, Any]:
-        return {
+        doc = {
             "type": "gespreksopname-manifest",
             "version": c.VERSION,
             "recording_id": self.recording_id,
@@ -343,6 +345,9 @@ class ContainerWriter:
             "events": self._events,
             "interrupted": None,
         }
+        if self._certificate is not None:
+            doc["certificate"] = self._certificate
+        return doc
 
     def close(self) -> None:
         """Close without sealing (what a crash would leave); `recover` can seal it later."""

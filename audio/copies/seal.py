@@ -73,6 +73,11 @@ def _check_shape(record: dict[str, Any]) -> None:
     for name in ("title", "notice"):
         if not isinstance(record.get(name), str):
             raise ValueError(f"bad {name}")
+    certificate = record.get("certificate")
+    if certificate is not None and not (
+        isinstance(certificate, str) and certificate.startswith("-----BEGIN CERTIFICATE-----")
+    ):
+        raise ValueError("bad certificate")
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,9 @@ class CopyRecord:
     original_state: str  # the recording's seal: sealed | interrupted
     derived_from: str | None  # the original's id, for a copy of an edited version
     derived_cuts: tuple[tuple[float, float], ...]  # what the edit took out, in seconds
+    certificate: str | None  # the installation's certificate (PEM), when it was enrolled
+    seal_sha256: str | None  # the recording's seal, which its RFC 3161 timestamp names
+    ended: str | None  # when the recording ended
     signer: VerifyKey
 
     @classmethod
@@ -132,8 +140,16 @@ class CopyRecord:
             if isinstance(derived, dict) and derived.get("recording_id")
             else None,
             derived_cuts=tuple((float(a), float(b)) for a, b in (derived or {}).get("cuts") or ()),
+            certificate=record["certificate"] if record.get("certificate") is not None else None,
+            seal_sha256=_optional_text(original, "seal_sha256"),
+            ended=_optional_text(original, "ended"),
             signer=signer,
         )
+
+
+def _optional_text(doc: object, name: str) -> str | None:
+    value = doc.get(name) if isinstance(doc, dict) else None
+    return value if isinstance(value, str) else None
 
 
 def open_record(payload: bytes) -> CopyRecord:

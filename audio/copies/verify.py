@@ -42,6 +42,10 @@ from audio.vault.keys import RAW, RAW_PUB, VerifyKey
 SUMS = "SHA256SUMS"
 SIGNATURE = "SHA256SUMS.sig"
 PUBLIC_KEY = "publickey.pem"
+INSTALLATION_CERTIFICATE = "installatie.pem"  # when the installation is enrolled
+ORGANISATION_CERTIFICATE = "organisatie.pem"  # the CA that certified it
+SEAL_TIMESTAMP = "zegel.tsr"  # the RFC 3161 timestamp of the original seal, once taken
+TSA_CERTIFICATE = "tsa.pem"  # the time-stamping authority's CA certificate
 _SUM_LINE = re.compile(r"^([0-9a-f]{64}) [ *](.+)$")
 BLOCK = 1 << 20
 
@@ -51,7 +55,7 @@ class CopyReport:
     path: Path
     format: str
     record: CopyRecord
-    signer_name: str
+    signer_name: str  # "" when the caller judges the signer itself
     checked: list[str] = field(default_factory=list)  # catalogue keys copy.checked.<name>
 
     @property
@@ -153,7 +157,7 @@ def _added_tag(path: Path, start: int) -> IntegrityError | None:
     return None
 
 
-def verify_copy(path: Path, trusted: Mapping[bytes, str], deep: bool = True) -> CopyReport:
+def verify_copy(path: Path, trusted: Mapping[bytes, str] | None, deep: bool = True) -> CopyReport:
     """Verify one exported audio file by the seal inside it (its name does not matter).
 
     The file must be exactly what `export` wrote: the seal in its canonical form, the metadata
@@ -171,6 +175,8 @@ def verify_copy(path: Path, trusted: Mapping[bytes, str], deep: bool = True) -> 
         record = _verify_flac(path, checked, deep)
     else:
         record = _verify_mp3(path, checked, deep)
+    if trusted is None:  # the caller judges the signer (policy.verification)
+        return CopyReport(path, fmt, record, "", checked)
     name = trusted.get(record.signer.raw)
     if name is None:
         raise IntegrityError("untrusted", None, fingerprint=record.signer.fingerprint)
@@ -378,7 +384,9 @@ class FolderReport:
     files: list[str]
 
 
-def verify_folder(folder: Path, trusted: Mapping[bytes, str], deep: bool = False) -> FolderReport:
+def verify_folder(
+    folder: Path, trusted: Mapping[bytes, str] | None, deep: bool = False
+) -> FolderReport:
     """SHA256SUMS and its signature, every file listed, then the audio file's own seal.
 
     The audio file's bytes are pinned by the signed checksums, so by default its samples are not

@@ -201,6 +201,12 @@ def authority_info(ca_pem: bytes) -> AuthorityInfo:
     )
 
 
+def installation_name(cert_pem: bytes) -> str:
+    """The installation's name (common name) an installation certificate gives; TrustError if
+    it is not a certificate."""
+    return _attribute(_load_certificate(cert_pem, "certificate").subject, NameOID.COMMON_NAME)
+
+
 def load_certificate(pem: bytes) -> x509.Certificate:
     """Any PEM certificate (a time-stamping authority's CA, say); TrustError if it is none."""
     return _load_certificate(pem, "certificate")

@@ -87,6 +87,16 @@ class VerifyKey:
     def fingerprint(self) -> str:
         return fingerprint(self.raw)
 
+    @property
+    def fingerprint_hex(self) -> str:
+        """SHA-256 of the DER SubjectPublicKeyInfo in hex: what `openssl pkey -pubin -outform
+        DER | sha256sum` prints for publickey.pem."""
+        key = Ed25519PublicKey.from_public_bytes(self.raw)
+        der = key.public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        return hashlib.sha256(der).hexdigest()
+
     def pem(self) -> str:
         key = Ed25519PublicKey.from_public_bytes(self.raw)
         return key.public_bytes(

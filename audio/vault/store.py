@@ -387,7 +387,7 @@ class UnlockedVault:
                 raise IntegrityError("register_final", None, state=entry.state)
             state.recordings[recording_id] = entry.sealed(manifest, seal_sha256)
 
-    def recover(self, path: Path) -> Manifest:
+    def recover(self, path: Path, certificate: str | None = None) -> Manifest:
         """Seal what a crash left of one of this vault's recordings, as `audio.container.recovery`
         does, but only when the register knows it as being recorded: a recording it knows as
         sealed, recovered or purged, or does not know at all, is refused (IntegrityError)."""
@@ -409,6 +409,7 @@ class UnlockedVault:
             self.signing_key,
             self.root / INTERRUPTED,
             on_sealed=self.register_seal,
+            certificate=certificate,
         )
 
     def _document_aead(self, kind: str, epoch: int) -> AESGCM:

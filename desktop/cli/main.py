@@ -43,6 +43,11 @@ def _add_commands(
     p = add("verify", cmd.verify)
     p.add_argument("target", metavar="TARGET", help=t("cli.opt.target"))
     p.add_argument("--deep", action="store_true", help=t("cli.opt.deep"))
+    p.add_argument("--ca", metavar="FILE", action="append", default=[], help=t("cli.opt.ca_file"))
+    p.add_argument("--key", metavar="FILE", action="append", default=[], help=t("cli.opt.key_file"))
+    p.add_argument(
+        "--fingerprint", metavar="FP", action="append", default=[], help=t("cli.opt.fingerprint")
+    )
     add("recover", cmd.recover)
     p = add("export", ccmd.export)
     p.add_argument("id", metavar="ID", help=t("cli.opt.id"))
@@ -109,6 +114,8 @@ def _add_commands(
     p.add_argument(
         "--passphrase-file", metavar="FILE", dest="org_passphrase_file", help=t("cli.opt.org_pass")
     )
+    p = add("timestamp", cmd.timestamp)
+    p.add_argument("--pending", action="store_true", help=t("cli.opt.pending"))
     p = add("enroll", ocmd.enroll_command)
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--request", metavar="FILE", help=t("cli.opt.enrol_request"))

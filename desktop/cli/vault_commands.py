@@ -18,13 +18,15 @@ from desktop.cli.base import message, print_json
 from desktop.cli.exits import Exit
 from policy.display import clock, local_time, visible
 from policy.environment import ENV_PASSPHRASE
+from policy.organisation import enrolment_status
 from policy.recovery_key import extract, make_recovery_key, recovery_identity, verify_with
-from policy.verification import Kind, Report, kind_of, trusted_keys, verify_path
+from policy.verification import Anchors, Kind, Report, Trust, kind_of, trusted_keys, verify_path
 from policy.workspace import RecordingInfo, Workspace
 
 if TYPE_CHECKING:
     from desktop.cli.base import Cli
     from policy.recovery_key import X25519Identity
+    from policy.timestamping import SealTime
     from policy.verification import CopyReport
 
 
@@ -50,9 +52,15 @@ def passwd(cli: Cli) -> int:
 def key(cli: Cli) -> int:
     """The installation's public key, as authenticated by unlocking (vault.json's own copy is
     not trusted: someone with the files could have swapped it)."""
-    public = cli.workspace().vault.signing_key.public
+    workspace = cli.workspace()
+    public = workspace.vault.signing_key.public
     print(public.pem(), end="")
     cli.say("key.fingerprint", fingerprint=public.fingerprint)
+    for line in enrolment_status(workspace.vault).lines(cli.lang):  # with the hex SHA-256 form
+        print(line)
+    taken, waiting = workspace.timestamp_state()
+    if workspace.policy.timestamps is not None or taken or waiting:
+        cli.say("timestamp.state", granted=taken, left=waiting)
     return Exit.OK
 
 
@@ -147,6 +155,9 @@ def show(cli: Cli) -> int:
     cli.say("show.signer", fingerprint=manifest.fingerprint)
     if manifest.interrupted:
         cli.say("show.interrupted", time=local_time(manifest.interrupted.last_good_time))
+    if info.registered is not None and info.registered.seal_sha256:
+        seal = info.registered.seal_sha256
+        print(workspace.seal_time(manifest.recording_id, seal, manifest.ended).describe(cli.lang))
     for event in manifest.events:
         at = clock(event.frame / start.sample_rate)
         note = f" — {visible(event.note)}" if event.note else ""
@@ -181,6 +192,7 @@ def verify(cli: Cli) -> int:
     label = cli.t("verify.this_installation")
     checking = "verify.checking" if kind is Kind.CONTAINER else "verify_copy.checking"
     cli.say(checking, path=visible(target))
+    anchors = Anchors.read(cli.args.ca, cli.args.key, cli.args.fingerprint)
     try:
         result = verify_path(
             target,
@@ -188,6 +200,7 @@ def verify(cli: Cli) -> int:
             policy=cli.policy(),
             this_installation=label,
             deep=cli.args.deep,
+            anchors=anchors,
         )
     except IntegrityError as exc:
         cli.say("verify.changed", reason=message(exc, cli.lang))
@@ -196,12 +209,31 @@ def verify(cli: Cli) -> int:
         cli.say("verify.unreadable", reason=message(exc, cli.lang))
         return Exit.USAGE
     if result.recording is not None:
-        return render_recording(cli, result.recording)
-    assert result.copy is not None
-    return render_copy(cli, result.copy, result.files)
+        return render_recording(cli, result.recording, workspace)
+    assert result.copy is not None and result.trust is not None
+    return render_copy(cli, result.copy, result.files, result.trust, result.seal_time)
 
 
-def render_recording(cli: Cli, report: Report) -> int:
+def timestamp(cli: Cli) -> int:
+    """Send the queued timestamps; exit 0 when nothing is left, 1 when some could not be sent
+    (the reason is shown; they stay queued)."""
+    workspace = cli.workspace()
+    if workspace.policy.timestamps is None:
+        left = workspace.timestamp_state()[1]
+        cli.say("timestamp.none_in_force", left=left)
+        return Exit.OK if left == 0 else Exit.CHANGED
+    sent = workspace.send_timestamps()
+    if sent.problem is not None:
+        cli.warn("cli.failed", message=message(sent.problem, cli.lang))
+    granted = workspace.timestamps_granted  # the unlock already sends what is queued
+    if granted == 0 and sent.left == 0:
+        cli.say("timestamp.nothing")
+        return Exit.OK
+    cli.say("timestamp.sent", granted=granted, left=sent.left)
+    return Exit.OK if sent.left == 0 else Exit.CHANGED
+
+
+def render_recording(cli: Cli, report: Report, workspace: Workspace | None = None) -> int:
     """What a recording's verification checked and found, in words."""
     manifest = report.manifest
     cli.say("verify.header_ok")
@@ -219,6 +251,9 @@ def render_recording(cli: Cli, report: Report) -> int:
     )
     if manifest.interrupted:
         cli.say("show.interrupted", time=local_time(manifest.interrupted.last_good_time))
+    if workspace is not None:
+        seal_time = workspace.seal_time(manifest.recording_id, report.seal_sha256, manifest.ended)
+        print(seal_time.describe(cli.lang))
     cli.say("verify.intact")
     return Exit.OK
 
@@ -238,15 +273,24 @@ def optional_workspace(cli: Cli) -> Workspace | None:
     return workspace
 
 
-def render_copy(cli: Cli, report: CopyReport, files: tuple[str, ...]) -> int:
-    """What a copy's verification checked and found, in words."""
+def render_copy(
+    cli: Cli,
+    report: CopyReport,
+    files: tuple[str, ...],
+    trust: Trust,
+    seal_time: SealTime | None = None,
+) -> int:
+    """What a copy's verification checked and found, in words; exit 3 (UNKNOWN_SIGNER) for an
+    intact copy sealed by a key this computer does not know, with the three ways to check it."""
     if files:
         print("  " + cli.t("copy.checked.sums", count=len(files)))
         if not cli.args.deep:
             print("  " + cli.t("copy.checked.pinned"))
     for item in report.checked:
-        print("  " + cli.t(f"copy.checked.{item}", signer=visible(report.signer_name),
-                           fingerprint=report.signer.fingerprint))  # fmt: skip
+        print("  " + cli.t(f"copy.checked.{item}"))
+    print(trust.describe(cli.lang))
+    if seal_time is not None and seal_time.state != "none":
+        print(seal_time.describe(cli.lang))
     record = report.record
     # The copy may come from anywhere: what it says is shown, never acted on by the terminal.
     cli.say("verify_copy.summary", id=visible(record.recording_id),
@@ -258,6 +302,9 @@ def render_copy(cli: Cli, report: CopyReport, files: tuple[str, ...]) -> int:
         cli.say("verify_copy.derived", original=visible(record.derived_from), cuts=cuts)
     if report.format == "mp3":
         cli.say("verify_copy.lossy")
+    if not trust.known:
+        print(trust.advice(cli.lang, cli.policy().publication_url))
+        return Exit.UNKNOWN_SIGNER
     cli.say("verify.intact")
     return Exit.OK
 

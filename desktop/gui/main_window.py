@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from audio.errors import GespreksError
 from desktop.gui.audit_view import AuditView
-from desktop.gui.i18n import core, error_text
+from desktop.gui.i18n import core, error_text, language
 from desktop.gui.recording_panel import RecordingPanel
 from desktop.gui.recordings_panel import RecordingsPanel
 from desktop.gui.settings import Settings
@@ -286,8 +286,13 @@ class MainWindow(QMainWindow):
 
     def open_settings(self) -> None:
         from desktop.gui.settings_dialog import SettingsDialog
+        from policy.organisation import enrolment_status
 
-        dialog = SettingsDialog(self.settings, self.workspace.policy, self)
+        trust = enrolment_status(self.workspace.vault).lines(language())
+        taken, waiting = self.workspace.timestamp_state()
+        if self.workspace.policy.timestamps is not None or taken or waiting:
+            trust.append(core("timestamp.state", granted=taken, left=waiting))
+        dialog = SettingsDialog(self.settings, self.workspace.policy, self, trust)
         dialog.open()
         self.settings_dialog = dialog
 
@@ -313,14 +318,14 @@ class MainWindow(QMainWindow):
             text = core("verify.changed", reason=error_text(exc))
             QMessageBox.warning(self, self.tr("Verification"), text)
             return text
+        trust = result.trust
+        if trust is not None and not trust.known:  # intact, but by a key unknown here
+            text = trust.advice(language(), self.workspace.policy.publication_url)
+            QMessageBox.warning(self, self.tr("Verification"), text)
+            return text
         text = core("verify.intact")
-        if result.copy is not None:
-            signer = core(
-                "copy.checked.signer",
-                signer=result.copy.signer_name,
-                fingerprint=result.copy.signer.fingerprint,
-            )
-            text += "\n" + signer
+        if trust is not None:
+            text += "\n" + trust.describe(language()).strip()
         QMessageBox.information(self, self.tr("Verification"), text)
         return text
 

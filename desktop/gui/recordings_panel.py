@@ -235,6 +235,12 @@ class RecordingsPanel(QWidget):
             for event in manifest.events:
                 at = clock(event.frame / max(1, manifest.sample_rate))
                 lines.append(f"  {at}  {core('event.' + event.kind)}  {event.note}")
+        registered = info.registered
+        if manifest and registered is not None and registered.seal_sha256:
+            seal_time = self.workspace.seal_time(
+                manifest.recording_id, registered.seal_sha256, manifest.ended
+            )
+            lines.append(seal_time.describe(language()).strip())
         if info.hold:
             label_hold = self.tr("Kept longer")
             lines.append(f"{label_hold}: {info.hold}")

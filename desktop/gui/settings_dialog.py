@@ -4,8 +4,10 @@ policy (read-only: the IT department manages it)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -26,7 +28,14 @@ from policy.policy import Policy
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, settings: Settings, policy: Policy, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        policy: Policy,
+        parent: QWidget | None = None,
+        trust: Sequence[str] = (),
+    ) -> None:
+        """`trust`: this installation's enrolment and timestamps in words (policy/)."""
         super().__init__(parent)
         self.setWindowTitle(self.tr("Settings"))
         self.settings = settings
@@ -61,6 +70,20 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Vault location"), self.vault)
         form.addRow(self.tr("Language"), self.language)
         form.addRow(self.tr("Policy file"), QLabel(str(policy.path)))
+        # Whose policy this is: only the organisation's own (signed by the CA this installation
+        # is enrolled with) can name recovery keys, trusted keys and a time-stamping authority.
+        self.provenance = QLabel(policy.provenance.describe(language()))
+        self.provenance.setWordWrap(True)
+        self.provenance.setAccessibleName(self.tr("Whose policy"))
+        if not policy.provenance.in_force and policy.provenance.kind != "default":
+            self.provenance.setStyleSheet("color: #b00020; font-weight: bold;")
+        form.addRow(self.tr("Whose policy"), self.provenance)
+        self.trust = QLabel("\n".join(trust))
+        self.trust.setWordWrap(True)
+        self.trust.setAccessibleName(self.tr("Organisation certificate"))
+        self.trust.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        if trust:
+            form.addRow(self.tr("Organisation certificate"), self.trust)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )

@@ -209,10 +209,6 @@
         <translation>Sterkte: %1</translation>
     </message>
     <message>
-        <source>At least %1 characters.</source>
-        <translation>Minstens %1 tekens.</translation>
-    </message>
-    <message>
         <source>The two passphrases differ.</source>
         <translation>De twee wachtwoorden zijn niet gelijk.</translation>
     </message>
@@ -948,6 +944,14 @@
     <message>
         <source>Policy file</source>
         <translation>Beleidsbestand</translation>
+    </message>
+    <message>
+        <source>Whose policy</source>
+        <translation>Van wie het beleid is</translation>
+    </message>
+    <message>
+        <source>Organisation certificate</source>
+        <translation>Certificaat van de organisatie</translation>
     </message>
     <message>
         <source>Active policy (read-only)</source>
