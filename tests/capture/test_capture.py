@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 
 from audio.container.manifest import Manifest
 from audio.container.verify import verify
-from audio.sound.capture import Recorder, RecordingRefused
+from audio.sound.capture import CaptureEvent, Recorder, RecordingRefused
 from audio.sound.devices import find_device
 from policy.recording import SessionRefused, start_recording
 from policy.rules import evaluate
@@ -35,13 +36,13 @@ def audio_of(workspace: Workspace, recording_id: str) -> tuple[Manifest, np.ndar
     return report.manifest, np.frombuffer(b"".join(blocks), dtype="<i2")
 
 
-def wait_for(predicate: Any, timeout: float) -> bool:
+def wait_for(predicate: Callable[[], object], timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
             return True
         time.sleep(0.02)
-    return predicate()
+    return bool(predicate())
 
 
 def test_devices_lists_the_virtual_microphone(mic: VirtualMic) -> None:
@@ -108,10 +109,13 @@ def test_a_command_wakes_the_writer_at_once(mic: VirtualMic, workspace: Workspac
     time.sleep(1.5)  # well into an unwatched sleep
     asked = time.monotonic()
     recording.marker("nu")
-    events: list[Any] = []
-    assert wait_for(
-        lambda: events.extend(recording.events()) or any(e.kind == "marker" for e in events), 0.5
-    )
+    events: list[CaptureEvent] = []
+
+    def marker_arrived() -> bool:
+        events.extend(recording.events())
+        return any(e.kind == "marker" for e in events)
+
+    assert wait_for(marker_arrived, 0.5)
     assert time.monotonic() - asked < 0.5
     asked = time.monotonic()
     recording.stop()

@@ -8,7 +8,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,7 +31,9 @@ def command_env(workspace: Workspace) -> dict[str, str]:
     )
 
 
-def record_process(workspace: Workspace, *extra: str, preexec=None) -> subprocess.Popen[str]:
+def record_process(
+    workspace: Workspace, *extra: str, preexec: Callable[[], object] | None = None
+) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [
             sys.executable,
@@ -62,6 +66,13 @@ def cli_json(workspace: Workspace, *args: str) -> object:
     return json.loads(result.stdout)
 
 
+def listed(workspace: Workspace) -> list[dict[str, Any]]:
+    """The recordings as `list --json` gives them: one JSON object each."""
+    rows = cli_json(workspace, "list", "--json")
+    assert isinstance(rows, list) and all(isinstance(row, dict) for row in rows), rows
+    return rows
+
+
 def wait_for_start(process: subprocess.Popen[str]) -> None:
     assert process.stderr is not None
     line = process.stderr.readline()
@@ -80,7 +91,7 @@ def test_duration_and_sigterm_seal_and_print_the_id(mic: VirtualMic, workspace: 
     out, err = stopped.communicate(timeout=30)
     assert stopped.returncode == 0, err
     second = out.strip().splitlines()[-1]
-    rows = {row["id"]: row for row in cli_json(workspace, "list", "--json")}  # type: ignore[union-attr]
+    rows = {row["id"]: row for row in listed(workspace)}
     assert rows[first]["state"] == rows[second]["state"] == "sealed"
     assert 1.3 <= rows[first]["duration_s"] <= 1.8
     assert rows[second]["duration_s"] >= 1.0
@@ -94,8 +105,8 @@ def test_sigkill_while_recording_then_recover(mic: VirtualMic, workspace: Worksp
     os.kill(process.pid, signal.SIGKILL)
     elapsed = time.monotonic() - started
     process.wait(10)
-    rows = cli_json(workspace, "list", "--json")
-    assert [row["state"] for row in rows] == ["open"]  # type: ignore[index,union-attr]
+    rows = listed(workspace)
+    assert [row["state"] for row in rows] == ["open"]
     result = subprocess.run(
         [sys.executable, "-m", "desktop.cli", "recover"],
         cwd=ROOT,
@@ -104,7 +115,7 @@ def test_sigkill_while_recording_then_recover(mic: VirtualMic, workspace: Worksp
         text=True,
     )
     assert result.returncode == 0 and "hersteld" in result.stdout, result.stdout
-    (row,) = cli_json(workspace, "list", "--json")  # type: ignore[misc]
+    (row,) = listed(workspace)
     assert row["state"] == "interrupted"
     # At most about one second lost (plus the time the first block took to arrive).
     assert elapsed - 1.3 <= row["duration_s"] <= elapsed, (elapsed, row["duration_s"])
@@ -136,7 +147,7 @@ def test_a_write_failure_stops_and_seals_what_was_written(
     assert process.returncode == 5, err
     assert "Schrijven naar de schijf is mislukt" in err
     recording_id = out.strip().splitlines()[-1]
-    (row,) = cli_json(workspace, "list", "--json")  # type: ignore[misc]
+    (row,) = listed(workspace)
     assert row["id"] == recording_id and row["state"] == "interrupted"
     assert 3.0 <= row["duration_s"] <= 4.5  # 400 kB of 96 kB/s
 

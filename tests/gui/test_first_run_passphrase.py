@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop.gui import i18n
@@ -42,7 +43,9 @@ def test_the_first_run_dialog_refuses_a_weak_passphrase_and_accepts_a_strong_one
     assert dialog.workspace is not None and root.exists()
 
 
-def test_the_refusal_is_in_english_when_the_app_is(qtbot: QtBot, tmp_path: Path, qapp) -> None:
+def test_the_refusal_is_in_english_when_the_app_is(
+    qtbot: QtBot, tmp_path: Path, qapp: QApplication
+) -> None:
     """Failed on 684a8a0 (no such message)."""
     assert i18n.install(qapp, "en")
     try:

@@ -145,7 +145,8 @@ def test_the_whole_flow(
     # Listed, and verified.
     table = window.recordings.table
     assert table.rowCount() == 1
-    assert table.item(0, 4).text() in ("verzegeld", "sealed")
+    state = table.item(0, 4)
+    assert state is not None and state.text() in ("verzegeld", "sealed")
     table.selectRow(0)
     window.recordings.buttons["verify"].click()
     qtbot.waitUntil(
@@ -176,6 +177,7 @@ def test_the_whole_flow(
     qtbot.waitUntil(lambda: export.folder is not None, timeout=20000)
     assert export.open_button.isEnabled() and export.progress.value() == 100
     assert export.job is not None and export.job.wait()
+    assert export.folder is not None
     result = window.verify_path(export.folder)
     assert "ONGESCHONDEN" in result
 

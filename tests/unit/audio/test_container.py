@@ -48,7 +48,7 @@ def test_round_trip_at_the_edges(
         sample_format=sample_format,
     )
     received: list[bytes] = []
-    report = verify(path, vault.identities(), trusted(vault), received.append)
+    report = verify(path, vault.identities(), trusted(vault), lambda b: received.append(bytes(b)))
     assert b"".join(received) == audio
     manifest = report.manifest
     assert manifest.frames == frames
@@ -140,7 +140,7 @@ def test_several_blocks_in_one_write_are_one_run_and_durable_together(
     assert writer.frames == syncs[0]
     writer.seal()
     received: list[bytes] = []
-    verify(writer.path, vault.identities(), trusted(vault), received.append)
+    verify(writer.path, vault.identities(), trusted(vault), lambda b: received.append(bytes(b)))
     assert b"".join(received) == b"".join(blocks)
 
 

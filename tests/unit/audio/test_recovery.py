@@ -56,11 +56,13 @@ def test_sigkill_then_recover_loses_at_most_a_second(vault: UnlockedVault) -> No
     manifest = recover(path, vault.identities(), vault.signing_key, vault.root / INTERRUPTED)
     assert manifest.state == "interrupted"
     received: list[bytes] = []
-    report = verify(path, vault.identities(), trusted(vault), received.append)
+    report = verify(path, vault.identities(), trusted(vault), lambda b: received.append(bytes(b)))
     saved = report.manifest.frames
     assert handed - RATE * 1.1 <= saved <= handed, (handed, saved)
     assert b"".join(received) == expected_pcm(saved)
-    assert report.manifest.interrupted.last_good_time <= report.manifest.interrupted.recovered_at
+    interruption = report.manifest.interrupted
+    assert interruption is not None
+    assert interruption.last_good_time <= interruption.recovered_at
     # Nothing deleted: the original is kept, byte for byte longer than the sealed prefix.
     assert (vault.root / INTERRUPTED / path.name).stat().st_size > 0
 
@@ -180,6 +182,6 @@ def test_a_full_disk_seals_what_was_written(vault: UnlockedVault) -> None:
     assert state == "interrupted" and int(frames) == on_disk == 48000
     path = vault.vault.recording_path(recording_id)
     received: list[bytes] = []
-    report = verify(path, vault.identities(), trusted(vault), received.append)
+    report = verify(path, vault.identities(), trusted(vault), lambda b: received.append(bytes(b)))
     assert report.manifest.frames == 48000
     assert b"".join(received) == pcm(48000, seed=0)

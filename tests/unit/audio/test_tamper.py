@@ -13,7 +13,7 @@ from audio.container.verify import verify
 from audio.container.writer import ContainerWriter
 from audio.errors import IntegrityError, NoMatchingKey, UnsupportedVersion
 from audio.vault.keys import RecoveryPrivateKey, SigningKey
-from audio.vault.stanzas import VaultKey, X25519Identity, X25519Recipient
+from audio.vault.stanzas import Recipient, VaultKey, X25519Identity, X25519Recipient
 from tests.unit.conftest import pcm
 
 DETECTED = (IntegrityError, NoMatchingKey, UnsupportedVersion)
@@ -27,7 +27,7 @@ TRUSTED = {SIGNER.public.raw: "this installation"}
 def _original() -> bytes:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "original.gesp"
-        recipients = [VAULT_KEY, X25519Recipient(OFFICER.public)]
+        recipients: list[Recipient] = [VAULT_KEY, X25519Recipient(OFFICER.public)]
         writer = ContainerWriter(
             path,
             recipients=recipients,

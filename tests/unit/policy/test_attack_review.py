@@ -17,6 +17,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -358,7 +359,9 @@ def test_purge_does_not_clear_a_hold_placed_while_it_runs(
     assert [info.recording_id for info in expired] == [rid]
     append = AuditLog.append
 
-    def racing(self: AuditLog, action: str, recording_id: str | None = None, **kw: object):
+    def racing(
+        self: AuditLog, action: str, recording_id: str | None = None, **kw: Any
+    ) -> dict[str, Any]:
         if action == "purged" and self is purger.audit:
             officer.hold(rid, "klacht bij de Nationale Ombudsman")
         return append(self, action, recording_id, **kw)
@@ -440,11 +443,11 @@ def test_passwd_cut_short_at_any_write_leaves_an_openable_vault(
     real = audio.durable.write_atomic
     count = [0]
 
-    def crashing(path: Path, data: bytes, **options: object) -> None:
+    def crashing(path: Path, data: bytes, *, private: bool = True) -> None:
         count[0] += 1
         if count[0] == crash_at:
             raise Crash
-        real(path, data, **options)
+        real(path, data, private=private)
 
     for module in (audio.vault.store, audio.vault.state, audio.vault.stanzas):
         monkeypatch.setattr(module, "write_atomic", crashing)

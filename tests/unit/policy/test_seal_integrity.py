@@ -334,7 +334,7 @@ def test_any_changed_field_of_the_vault_file_is_refused(env: Path) -> None:
 
 
 def test_an_old_vault_file_and_passphrase_open_nothing_recorded_after_passwd(
-    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Attack 7 (failed on 684a8a0: the vault key never rotated, so the old vault.json with the
     old passphrase opened recordings made after the change). The organisation's recovery key

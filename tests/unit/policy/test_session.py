@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -116,7 +117,9 @@ keys_ = st.sampled_from(
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(doc=st.dictionaries(keys_, values, max_size=8))
-def test_generated_sessions_never_crash_and_never_pass_unchecked(policy: Policy, doc: dict) -> None:
+def test_generated_sessions_never_crash_and_never_pass_unchecked(
+    policy: Policy, doc: dict[str, Any]
+) -> None:
     try:
         session = session_from_dict(doc)
     except GespreksError as exc:
@@ -130,7 +133,9 @@ def test_generated_sessions_never_crash_and_never_pass_unchecked(policy: Policy,
 
 @settings(max_examples=200, deadline=None)
 @given(source=st.text(max_size=200))
-def test_arbitrary_text_is_a_clear_error_or_a_session(tmp_path_factory, source: str) -> None:
+def test_arbitrary_text_is_a_clear_error_or_a_session(
+    tmp_path_factory: pytest.TempPathFactory, source: str
+) -> None:
     file = tmp_path_factory.mktemp("s") / "session.toml"
     file.write_text(source, encoding="utf-8")
     try:

@@ -85,7 +85,9 @@ def test_every_change_to_the_audit_trail_is_found(workspace: Workspace, damage: 
     assert problem(workspace) is not None
 
 
-def test_cli_audit_verify_exit_codes(workspace: Workspace, monkeypatch, capsys) -> None:
+def test_cli_audit_verify_exit_codes(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from desktop.cli import main
 
     workspace.audit.append("unlocked")

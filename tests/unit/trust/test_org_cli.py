@@ -100,7 +100,9 @@ def test_the_whole_enrolment_and_openssl_agrees(
     assert enrolled["details"]["key_fingerprint"] == digest
 
 
-def test_org_init_never_overwrites(env: Path, tmp_path: Path, capsys) -> None:
+def test_org_init_never_overwrites(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     ca = tmp_path / "ca"
     assert main(["org-init", "--out", str(ca)]) == 0
     before = {p.name: p.read_bytes() for p in ca.iterdir()}
@@ -110,7 +112,7 @@ def test_org_init_never_overwrites(env: Path, tmp_path: Path, capsys) -> None:
 
 
 def test_a_wrong_org_passphrase_is_a_clear_message(
-    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     ca = _enrolled(tmp_path, capsys)
     policy = tmp_path / "beleid.toml"
@@ -145,7 +147,9 @@ def test_a_certificate_for_another_key_is_refused(
     assert not enrolment_status(Vault.open(env).unlock(CLI_PASSPHRASE)).enrolled
 
 
-def test_a_certificate_from_another_ca_is_refused(env: Path, tmp_path: Path, capsys) -> None:
+def test_a_certificate_from_another_ca_is_refused(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     ca = _enrolled(tmp_path, capsys)
     stranger = make_org(tmp_path / "stranger")
     cert = stranger.certify(Vault.open(env).unlock(CLI_PASSPHRASE), tmp_path / "vreemd.pem")
@@ -158,7 +162,9 @@ def test_a_certificate_from_another_ca_is_refused(env: Path, tmp_path: Path, cap
     assert status.ca_name == "Gemeente Test"
 
 
-def test_the_ca_can_come_from_the_policy(env: Path, tmp_path: Path, monkeypatch, capsys) -> None:
+def test_the_ca_can_come_from_the_policy(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     org = make_org(tmp_path / "ca")
     policy = tmp_path / "beleid.toml"
     source = policy_text(None).replace(
@@ -206,7 +212,7 @@ def test_org_sign_policy_is_checked_by_openssl_and_a_change_makes_it_foreign(
 
 
 def test_an_invalid_policy_or_one_naming_another_ca_is_not_signed(
-    env: Path, tmp_path: Path, capsys
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     ca = _enrolled(tmp_path, capsys)
     broken = tmp_path / "kapot.toml"
@@ -262,7 +268,7 @@ def test_only_our_organisation_can_add_a_recovery_recipient(
     assert main(["org-sign-policy", str(ours), "--ca-dir", str(ca)]) == 0
     rid, stanzas = _import(tmp_path, ours, "ons")
     assert len(stanzas) == 2
-    assert any(identity.addressed(stanza, rid) for stanza in stanzas)  # type: ignore[arg-type]
+    assert any(identity.addressed(stanza, rid) for stanza in stanzas)
     # Anyone else's policy: the recording is only for the vault.
     theirs = tmp_path / "hun-beleid.toml"
     theirs.write_text(policy_text(None, keys), encoding="utf-8")
@@ -274,7 +280,7 @@ def test_only_our_organisation_can_add_a_recovery_recipient(
     capsys.readouterr()
     rid, stanzas = _import(tmp_path, theirs, "hun")
     assert len(stanzas) == 1
-    assert not any(identity.addressed(stanza, rid) for stanza in stanzas)  # type: ignore[arg-type]
+    assert not any(identity.addressed(stanza, rid) for stanza in stanzas)
     # The policy command says so.
     assert main(["--policy", str(theirs), "policy"]) == 0
     out = capsys.readouterr().out
