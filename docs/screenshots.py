@@ -187,8 +187,10 @@ def shoot(args: argparse.Namespace, work: Path, mic: object) -> int:
     refusal.close()
 
     from desktop.gui.settings_dialog import SettingsDialog
+    from policy.organisation import enrolment_status
 
-    dialog = SettingsDialog(settings, policy)
+    trust = enrolment_status(workspace.vault).lines("nl")
+    dialog = SettingsDialog(settings, workspace.policy, None, trust)
     save(dialog, "13-instellingen")
     dialog.close()
     from tests.helpers import virtual_mic

@@ -82,9 +82,10 @@ class AuditEntry:
     actor: str
     recording_id: str | None
     details: Mapping[str, object]
+    line_sha256: str = ""  # of the line as stored: what a timestamp of the trail's head names
 
     @classmethod
-    def parse(cls, seq: int, doc: Mapping[str, Any]) -> AuditEntry:
+    def parse(cls, seq: int, doc: Mapping[str, Any], line_sha256: str = "") -> AuditEntry:
         rid, details = doc.get("recording_id"), doc.get("details")
         return cls(
             seq,
@@ -93,6 +94,7 @@ class AuditEntry:
             str(doc["actor"]),
             rid if isinstance(rid, str) else None,
             dict(details) if isinstance(details, dict) else {},
+            line_sha256,
         )
 
     def document(self) -> dict[str, object]:
@@ -353,7 +355,9 @@ class AuditLog:
             try:
                 aad = f"{body['seq']}:{prev}:{epoch}".encode()
                 plain = self._aead(epoch).decrypt(nonce, sealed, aad)
-                entry = AuditEntry.parse(body["seq"], loads(plain))
+                entry = AuditEntry.parse(
+                    body["seq"], loads(plain), hashlib.sha256(line).hexdigest()
+                )
             except (InvalidTag, ValueError, KeyError, TypeError):
                 return entries, Problem(number, "damaged")
             entries.append(entry)

@@ -50,6 +50,7 @@ from audio.trust.certificates import (
     public_key_matches,
     sign_policy,
     verify_installation,
+    verify_policy,
 )
 from audio.vault.keys import VerifyKey, fingerprint
 from policy.passphrase import check_strength
@@ -224,6 +225,20 @@ def sign_policy_file(file: Path, authority: UnlockedAuthority) -> SignedPolicy:
     return SignedPolicy(signed, target, info, named is not None)
 
 
+def authorise_ca(new_ca: Path, authority: UnlockedAuthority) -> Path:
+    """The pinned CA's consent to a new one (a CA rollover): NEWCA.pem.sig beside it, the old
+    CA's signature over the exact bytes of the new CA's certificate file. `enroll --replace-ca`
+    accepts no other CA without it."""
+    data = _read(new_ca)
+    authority_info(data)  # a CA certificate, or TrustError
+    target = signature_path(new_ca)
+    try:
+        write_atomic(target, sign_policy(data, authority), private=False)
+    except OSError as exc:
+        raise GespreksError("error.cannot_write", path=str(target), reason=exc.strerror) from exc
+    return target
+
+
 # -- enrolment -------------------------------------------------------------------------------------
 
 
@@ -276,6 +291,7 @@ def enroll(
     ca_certificate: bytes | None,
     *,
     replace_ca: bool = False,
+    ca_authorisation: bytes | None = None,
     now: datetime | None = None,
 ) -> EnrolmentStatus:
     """Install an installation certificate: it must be for this installation's key and chain
@@ -296,14 +312,22 @@ def enroll(
     ca = authority_info(ca_certificate)
     installation = verify_installation(cert_pem, ca_certificate, now or datetime.now(UTC))
     current = current_enrolment(vault)
-    if current is not None and not replace_ca:
+    if current is not None:
         pinned = authority_info(current.ca_certificate)
-        if pinned.fingerprint_hex != ca.fingerprint_hex:
-            raise GespreksError(
-                "enrol.other_ca",
-                pinned=f"{pinned.name} ({pinned.fingerprint_colons})",
-                new=f"{ca.name} ({ca.fingerprint_colons})",
-            )
+        other = pinned.fingerprint_hex != ca.fingerprint_hex
+        names = {
+            "pinned": f"{pinned.name} ({pinned.fingerprint_colons})",
+            "new": f"{ca.name} ({ca.fingerprint_colons})",
+        }
+        if other and not replace_ca:
+            raise GespreksError("enrol.other_ca", **names)
+        if other:
+            # Only the pinned CA can hand over to another: the passphrase alone is not enough
+            # (org-authorise-ca NEWCA.pem --ca-dir OLD writes NEWCA.pem.sig).
+            try:
+                verify_policy(ca_certificate, ca_authorisation or b"", current.ca_certificate)
+            except TrustError as exc:
+                raise GespreksError("enrol.replace_unauthorised", **names) from exc
     doc: dict[str, Any] = {
         "version": ENROLMENT_VERSION,
         "certificate": cert_pem.decode("ascii"),

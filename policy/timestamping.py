@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from audio.encoding import b64, iso_time, parse_time, unb64
 from audio.errors import VaultError
+from audio.trust.certificates import TrustError, certificate_fingerprint_hex, colon_hex
 from audio.trust.timestamps import Timestamp, TimestampError, request_token, verify_token
 
 if TYPE_CHECKING:
@@ -87,18 +88,18 @@ class Stamp:
         )
 
 
-def _doc_id(vault: UnlockedVault, subject: str, key: str) -> str:
+def doc_id(vault: UnlockedVault, subject: str, key: str) -> str:
     name = f"gespreksopname:{vault.vault.vault_id}:{subject}:{key}"
     return str(uuid.uuid5(uuid.NAMESPACE_URL, name))
 
 
 def load(vault: UnlockedVault, subject: str, key: str) -> Stamp | None:
-    """The stamp for a seal (key: recording id) or a trail line (key: its number), if any; a
-    document that does not authenticate counts as none (VaultError is the caller's to show)."""
-    doc_id = _doc_id(vault, subject, key)
-    if doc_id not in vault.document_ids(KIND):
+    """The stamp for a seal (key: recording id) or a trail line (key: its number), if any;
+    VaultError or ValueError when its document does not authenticate or is not one."""
+    wanted = doc_id(vault, subject, key)
+    if wanted not in vault.document_ids(KIND):
         return None
-    return Stamp.parse(doc_id, vault.load_document(KIND, doc_id))
+    return Stamp.parse(wanted, vault.load_document(KIND, wanted))
 
 
 def stamps(vault: UnlockedVault) -> list[Stamp]:
@@ -122,7 +123,7 @@ def queue(vault: UnlockedVault, subject: str, key: str, digest: str) -> Stamp:
         existing = None
     if existing is not None and (existing.digest == digest or not existing.pending):
         return existing
-    stamp = Stamp(_doc_id(vault, subject, key), subject, key, digest, iso_time(now().timestamp()))
+    stamp = Stamp(doc_id(vault, subject, key), subject, key, digest, iso_time(now().timestamp()))
     vault.store_document(KIND, stamp.doc_id, stamp.document())
     return stamp
 
@@ -168,22 +169,38 @@ def send_pending(
 class SealTime:
     """What the timestamps say about one seal, for `verify` and the recordings list."""
 
-    state: str  # stamped | late | pending | none | mismatch | invalid
+    state: str  # stamped | late | pending | none | mismatch | invalid | missing | damaged
     time: datetime | None = None
     tsa: str = ""
     delay: timedelta | None = None  # from the recording's end to the TSA's time
+    # Whether the TSA's certificate came from this computer (the policy in force, --tsa-ca) or
+    # only from the copy itself (tsa.pem): then its fingerprint is what the reader compares.
+    anchored: bool = True
+    tsa_fingerprint: str = ""
+
+    @property
+    def contradicts(self) -> bool:
+        """The seal is not the one that was timestamped, or its timestamp was removed."""
+        return self.state in ("mismatch", "missing", "damaged")
+
+    @property
+    def when(self) -> str:
+        """The TSA's time in this computer's time zone, to the second ("" when none)."""
+        from policy.display import local_datetime
+
+        if self.time is None:
+            return ""
+        return f"{local_datetime(iso_time(self.time.timestamp())):%Y-%m-%d %H:%M:%S}"
 
     def describe(self, lang: str) -> str:
-        from policy.display import local_datetime
         from resources.catalogue import text
 
-        when = (
-            f"{local_datetime(iso_time(self.time.timestamp())):%Y-%m-%d %H:%M:%S}"
-            if self.time
-            else ""
-        )
+        when = self.when
         minutes = int(self.delay.total_seconds() // 60) if self.delay is not None else 0
-        return text(f"timestamp.seal.{self.state}", lang, time=when, tsa=self.tsa, minutes=minutes)
+        said = text(f"timestamp.seal.{self.state}", lang, time=when, tsa=self.tsa, minutes=minutes)
+        if not self.anchored and self.state in ("stamped", "late"):
+            said += " " + text("timestamp.seal.unanchored", lang, fingerprint=self.tsa_fingerprint)
+        return said
 
 
 def judge_seal(
@@ -193,6 +210,7 @@ def judge_seal(
     tsa_ca: bytes | None,
     max_delay_minutes: int,
     queued: bool = False,
+    anchored: bool = True,
 ) -> SealTime:
     """Check a seal's token against its digest and the TSA's CA, and its time against the end
     of the recording: a token later than `max_delay_minutes` after the end is "late"."""
@@ -208,4 +226,11 @@ def judge_seal(
         return SealTime("invalid")
     delay = stamp.time - datetime.fromtimestamp(parse_time(ended), UTC)
     late = delay > timedelta(minutes=max_delay_minutes)
-    return SealTime("late" if late else "stamped", stamp.time, stamp.tsa_name, delay)
+    fingerprint = ""
+    if not anchored:
+        try:
+            fingerprint = colon_hex(certificate_fingerprint_hex(tsa_ca))
+        except TrustError:
+            fingerprint = "?"
+    state = "late" if late else "stamped"
+    return SealTime(state, stamp.time, stamp.tsa_name, delay, anchored, fingerprint)

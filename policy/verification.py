@@ -76,23 +76,36 @@ class Anchors:
     cas: tuple[bytes, ...] = ()
     keys: tuple[VerifyKey, ...] = ()
     fingerprints: tuple[str, ...] = ()
+    tsa_cas: tuple[bytes, ...] = ()  # time-stamping authorities' CA certificates (--tsa-ca)
 
     @classmethod
-    def read(cls, cas: list[str], keys: list[str], fingerprints: list[str]) -> Anchors:
+    def read(
+        cls,
+        cas: list[str],
+        keys: list[str],
+        fingerprints: list[str],
+        tsa_cas: tuple[str, ...] | list[str] = (),
+    ) -> Anchors:
         """From the command line's values; GespreksError names what cannot be used."""
-        ca_pems = []
-        for name in cas:
-            data = _read_small(name)
-            if b"-----BEGIN CERTIFICATE-----" not in data:
-                raise GespreksError("error.not_a_certificate_file", path=name)
-            ca_pems.append(data)
+
+        def certificates(names: tuple[str, ...] | list[str]) -> tuple[bytes, ...]:
+            found = []
+            for name in names:
+                data = _read_small(name)
+                if b"-----BEGIN CERTIFICATE-----" not in data:
+                    raise GespreksError("error.not_a_certificate_file", path=name)
+                found.append(data)
+            return tuple(found)
+
+        ca_pems = certificates(cas)
         verify_keys = []
         for name in keys:
             try:
                 verify_keys.append(VerifyKey.from_text(_read_small(name).decode("ascii")))
             except (ValueError, UnicodeError) as exc:
                 raise GespreksError("error.not_a_public_key", path=name) from exc
-        return cls(tuple(ca_pems), tuple(verify_keys), tuple(map(_fingerprint, fingerprints)))
+        prints = tuple(map(_fingerprint, fingerprints))
+        return cls(ca_pems, tuple(verify_keys), prints, certificates(tsa_cas))
 
 
 def _read_small(name: str) -> bytes:
@@ -162,10 +175,14 @@ def judge(
     trusted: dict[bytes, str],
     cas: tuple[bytes, ...],
     anchors: Anchors,
+    stamped_at: datetime | None = None,
+    claimed: datetime | None = None,
 ) -> Trust:
     """Decide whether a seal's key is known here, and how. A certificate counts only when it
-    names this very key and chains, at the seal's time `at`, to a CA this computer trusts
-    (the one in the organisation's signed policy, or one named with --ca)."""
+    names this very key and chains to a CA this computer trusts (the one in the organisation's
+    signed policy, or one named with --ca) now (`at`), or at a time a trusted timestamp vouches
+    for (`stamped_at`). The time the copy claims it was made (`claimed`) is the signer's own
+    word: a certificate valid only then is reported, not trusted."""
 
     def found(how: str, name: str, installation: Installation | None = None) -> Trust:
         return Trust(True, how, name, signer.fingerprint_hex, signer.fingerprint, installation)
@@ -175,13 +192,25 @@ def judge(
     if signer.raw in trusted:
         return found("policy", trusted[signer.raw])
     if certificate is not None:
+        expired: Installation | None = None
         for ca in cas:
-            try:
-                installation = verify_installation(certificate.encode("ascii"), ca, at)
-            except (TrustError, UnicodeError, ValueError):
-                continue
-            if installation.public_key == signer.raw:
+            for moment in (at, stamped_at, claimed):
+                if moment is None:
+                    continue
+                try:
+                    installation = verify_installation(certificate.encode("ascii"), ca, moment)
+                except (TrustError, UnicodeError, ValueError):
+                    continue
+                if installation.public_key != signer.raw:
+                    break  # another key's certificate: no moment makes it this one's
+                if moment is claimed:
+                    expired = installation
+                    break
                 return found("certificate", installation.name, installation)
+        if expired is not None:
+            return Trust(
+                False, "expired", expired.name, signer.fingerprint_hex, signer.fingerprint, expired
+            )
     if any(key.raw == signer.raw for key in anchors.keys):
         return found("key", "")
     wanted = {signer.fingerprint_hex, signer.fingerprint.replace("-", "").upper()}
@@ -239,17 +268,31 @@ def verify_path(
     record = copy.record
     ca = policy.organisation_ca if policy.provenance.in_force else None
     cas = ((ca,) if ca else ()) + anchors.cas
-    at = datetime.fromtimestamp(parse_time(record.exported), UTC)  # when the copy was signed
-    trust = judge(record.signer, record.certificate, at, own, trusted, cas, anchors)
-    seal_time = _copy_seal_time(path, kind, copy, policy)
+    seal_time = _copy_seal_time(path, kind, copy, policy, anchors)
+    vouched = seal_time.anchored and seal_time.state in ("stamped", "late")
+    claimed = datetime.fromtimestamp(parse_time(record.exported), UTC)  # the signer's word
+    trust = judge(
+        record.signer,
+        record.certificate,
+        datetime.now(UTC),
+        own,
+        trusted,
+        cas,
+        anchors,
+        stamped_at=seal_time.time if vouched else None,
+        claimed=claimed,
+    )
     _log(workspace, path, "intact" if trust.known else "unknown_signer", record.recording_id)
     return Verified(kind, path, copy=copy, files=files, trust=trust, seal_time=seal_time)
 
 
-def _copy_seal_time(path: Path, kind: Kind, copy: CopyReport, policy: Policy) -> SealTime:
-    """A folder's zegel.tsr, checked against the seal the signed copy record names and the
-    TSA certificate beside it (the policy's, when one is in force, else tsa.pem: the TSA is
-    named in the result, and its certificate's fingerprint is what a reader compares)."""
+def _copy_seal_time(
+    path: Path, kind: Kind, copy: CopyReport, policy: Policy, anchors: Anchors
+) -> SealTime:
+    """A folder's zegel.tsr, checked against the seal the signed copy record names and a TSA
+    certificate: the policy's TSA when one is in force, one named with --tsa-ca, else the
+    copy's own tsa.pem, which proves nothing by itself: the result then says so and gives that
+    certificate's fingerprint, for the reader to compare with the published one."""
     from audio.copies.verify import SEAL_TIMESTAMP, TSA_CERTIFICATE
 
     record = copy.record
@@ -257,10 +300,19 @@ def _copy_seal_time(path: Path, kind: Kind, copy: CopyReport, policy: Policy) ->
     if kind is not Kind.FOLDER or not token_file.is_file() or not record.seal_sha256:
         return SealTime("none")
     tsa = policy.timestamps
-    ca = tsa.ca_certificate if tsa else _read_optional(path / TSA_CERTIFICATE)
     delay = tsa.max_delay_minutes if tsa else DEFAULT_MAX_DELAY
     ended = record.ended or record.started
-    return judge_seal(token_file.read_bytes(), record.seal_sha256, ended, ca, delay)
+    token = token_file.read_bytes()
+    trusted = ((tsa.ca_certificate,) if tsa else ()) + anchors.tsa_cas
+    judged = SealTime("invalid")
+    for ca in trusted:
+        judged = judge_seal(token, record.seal_sha256, ended, ca, delay)
+        if judged.state in ("stamped", "late", "mismatch"):
+            return judged
+    own = _read_optional(path / TSA_CERTIFICATE)
+    if own is None:
+        return judged
+    return judge_seal(token, record.seal_sha256, ended, own, delay, anchored=False)
 
 
 def _read_optional(file: Path) -> bytes | None:

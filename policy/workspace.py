@@ -149,13 +149,21 @@ class Workspace:
             return
         try:
             if action in timestamping.SEAL_ACTIONS and recording_id is not None:
-                entry = self.vault.state.read().recordings.get(recording_id)
-                if entry is not None and entry.seal_sha256:
-                    timestamping.queue(self.vault, "seal", recording_id, entry.seal_sha256)
+                self._queue_seal_stamp(recording_id)
             timestamping.queue(self.vault, "audit", str(seq), head)
             self.send_timestamps()
         except (GespreksError, OSError) as exc:
             self.timestamp_problem = exc
+
+    def _queue_seal_stamp(self, recording_id: str) -> None:
+        """Queue the seal's timestamp, and note in the register that it was: from then on a
+        missing timestamp document is a loss `verify` and `audit --verify` report."""
+        with self.vault.state.locked() as state:
+            entry = state.recordings.get(recording_id)
+            if entry is None or not entry.seal_sha256:
+                return
+            timestamping.queue(self.vault, "seal", recording_id, entry.seal_sha256)
+            state.recordings[recording_id] = replace(entry, timestamped=True)
 
     def send_timestamps(self, timeout: float = timestamping.SEND_TIMEOUT) -> timestamping.Sent:
         """Send what is queued to the policy's TSA (`timestamp --pending`, at start, after
@@ -173,8 +181,15 @@ class Workspace:
 
     def seal_time(self, recording_id: str, seal_sha256: str, ended: str) -> timestamping.SealTime:
         """What the timestamps say about a seal (stamped, late, pending, none, mismatch)."""
-        stamp = timestamping.load(self.vault, "seal", recording_id)
+        try:
+            stamp = timestamping.load(self.vault, "seal", recording_id)
+        except (GespreksError, ValueError, KeyError, TypeError):
+            return timestamping.SealTime("damaged")
         tsa = self.policy.timestamps
+        if stamp is None:
+            entry = (self.register() or State()).recordings.get(recording_id)
+            if entry is not None and entry.timestamped:
+                return timestamping.SealTime("missing")
         return timestamping.judge_seal(
             stamp.token if stamp else None,
             seal_sha256,
@@ -301,7 +316,40 @@ class Workspace:
         """The audit trail's entries and the first problem of the trail, its anchor or the
         register (None when all is intact): what `audit --verify` and the GUI report."""
         entries, problem = self.audit.read()
-        return entries, problem or self.register_problem()
+        return entries, problem or self.register_problem() or self._trail_stamp_problem(entries)
+
+    def trail_time(self, entries: list[AuditEntry]) -> tuple[int, timestamping.SealTime] | None:
+        """The latest timestamp of the trail's head that the trail still holds: its line number
+        and what it says (stamped, or "mismatch" when that line is no longer the one stamped:
+        the trail was rewritten). None when no head was timestamped yet."""
+        latest = None
+        for stamp in timestamping.stamps(self.vault):
+            head = stamp.subject == "audit" and not stamp.pending and stamp.key.isdigit()
+            if head and (latest is None or int(stamp.key) > int(latest.key)):
+                latest = stamp
+        if latest is None:
+            return None
+        seq = int(latest.key)
+        if seq > len(entries) or entries[seq - 1].line_sha256 != latest.digest:
+            return seq, timestamping.SealTime("mismatch")
+        tsa = self.policy.timestamps
+        ca = tsa.ca_certificate if tsa else None
+        judged = timestamping.judge_seal(latest.token, latest.digest, latest.queued, ca, 1 << 30)
+        return seq, judged
+
+    def _trail_stamp_problem(self, entries: list[AuditEntry]) -> Problem | None:
+        """A trail rewritten behind its timestamped head, or a seal's timestamp document that
+        the register says was made and is gone."""
+        found = self.trail_time(entries)
+        if found is not None and found[1].state == "mismatch":
+            return Problem(found[0], "timestamp")
+        state = self.register()
+        if state is not None:
+            have = set(self.vault.document_ids(timestamping.KIND))
+            for rid, entry in state.recordings.items():
+                if entry.timestamped and timestamping.doc_id(self.vault, "seal", rid) not in have:
+                    return Problem(0, "timestamp_missing")
+        return None
 
     def reanchor(self) -> dict[str, int]:
         """The Privacy Officer's way out when the state, the trail or the register is in doubt

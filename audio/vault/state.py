@@ -62,6 +62,7 @@ class Registered:
     pcm_sha256: str | None = None
     seal_sha256: str | None = None
     hold: str | None = None
+    timestamped: bool = False  # a timestamp of the seal was queued: its document must exist
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -71,6 +72,7 @@ class Registered:
             "pcm_sha256": self.pcm_sha256,
             "seal_sha256": self.seal_sha256,
             "hold": self.hold,
+            "timestamped": self.timestamped,
         }
 
     @classmethod
@@ -89,6 +91,7 @@ class Registered:
             _opt(doc.get("pcm_sha256"), str),
             _opt(doc.get("seal_sha256"), str),
             _opt(doc.get("hold"), str),
+            doc.get("timestamped") is True,
         )
 
     def sealed(self, manifest: Manifest, seal_sha256: str) -> Registered:

@@ -48,6 +48,9 @@ def _add_commands(
     p.add_argument(
         "--fingerprint", metavar="FP", action="append", default=[], help=t("cli.opt.fingerprint")
     )
+    p.add_argument(
+        "--tsa-ca", metavar="FILE", action="append", default=[], help=t("cli.opt.tsa_ca")
+    )
     add("recover", cmd.recover)
     p = add("export", ccmd.export)
     p.add_argument("id", metavar="ID", help=t("cli.opt.id"))
@@ -110,6 +113,12 @@ def _add_commands(
     )
     p = add("org-sign-policy", ocmd.org_sign_policy)
     p.add_argument("policy_file", metavar="POLICY.toml", help=t("cli.opt.policy_to_sign"))
+    p.add_argument("--ca-dir", metavar="DIR", required=True, help=t("cli.opt.ca_dir"))
+    p.add_argument(
+        "--passphrase-file", metavar="FILE", dest="org_passphrase_file", help=t("cli.opt.org_pass")
+    )
+    p = add("org-authorise-ca", ocmd.org_authorise_ca)
+    p.add_argument("new_ca", metavar="NEWCA.pem", help=t("cli.opt.new_ca"))
     p.add_argument("--ca-dir", metavar="DIR", required=True, help=t("cli.opt.ca_dir"))
     p.add_argument(
         "--passphrase-file", metavar="FILE", dest="org_passphrase_file", help=t("cli.opt.org_pass")

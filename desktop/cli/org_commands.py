@@ -15,6 +15,7 @@ from policy.display import visible
 from policy.environment import ENV_ORG_PASSPHRASE
 from policy.organisation import (
     CA_CERTIFICATE,
+    authorise_ca,
     certify_request,
     enroll,
     init_authority,
@@ -23,6 +24,7 @@ from policy.organisation import (
     sign_policy_file,
     write_request,
 )
+from policy.policy import signature_path
 
 if TYPE_CHECKING:
     from desktop.cli.base import Cli
@@ -76,6 +78,14 @@ def org_sign_policy(cli: Cli) -> int:
     return Exit.OK
 
 
+def org_authorise_ca(cli: Cli) -> int:
+    """On the Privacy Officer's computer, with the current CA: consent to a new CA."""
+    authority = open_authority(Path(cli.args.ca_dir), _org_passphrase(cli))
+    target = authorise_ca(Path(cli.args.new_ca), authority)
+    cli.say("org.ca_authorised", path=str(target))
+    return Exit.OK
+
+
 def enroll_command(cli: Cli) -> int:
     if cli.args.request:
         workspace = cli.workspace()
@@ -89,7 +99,17 @@ def enroll_command(cli: Cli) -> int:
     workspace = cli.workspace()
     if ca is None:
         ca = cli.policy().organisation_ca
-    status = enroll(workspace, Path(cli.args.cert), ca, replace_ca=cli.args.replace_ca)
+    authorisation = None
+    if cli.args.replace_ca and cli.args.ca:
+        consent = signature_path(Path(cli.args.ca))  # NEWCA.pem.sig, by the pinned CA
+        authorisation = consent.read_bytes() if consent.is_file() else None
+    status = enroll(
+        workspace,
+        Path(cli.args.cert),
+        ca,
+        replace_ca=cli.args.replace_ca,
+        ca_authorisation=authorisation,
+    )
     cli.say("enrol.done")
     for line in status.lines(cli.lang):
         print("  " + visible(line))

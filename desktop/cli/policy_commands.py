@@ -108,6 +108,9 @@ def audit(cli: Cli) -> int:
         return Exit.CHANGED
     if cli.args.verify:
         cli.say("audit.intact", count=len(entries))
+        head = workspace.trail_time(entries)
+        if head is not None and head[1].time is not None:
+            cli.say("audit.timestamped", line=head[0], time=head[1].when, tsa=head[1].tsa)
     return Exit.OK
 
 

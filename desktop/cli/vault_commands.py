@@ -192,7 +192,7 @@ def verify(cli: Cli) -> int:
     label = cli.t("verify.this_installation")
     checking = "verify.checking" if kind is Kind.CONTAINER else "verify_copy.checking"
     cli.say(checking, path=visible(target))
-    anchors = Anchors.read(cli.args.ca, cli.args.key, cli.args.fingerprint)
+    anchors = Anchors.read(cli.args.ca, cli.args.key, cli.args.fingerprint, cli.args.tsa_ca)
     try:
         result = verify_path(
             target,
@@ -251,9 +251,22 @@ def render_recording(cli: Cli, report: Report, workspace: Workspace | None = Non
     )
     if manifest.interrupted:
         cli.say("show.interrupted", time=local_time(manifest.interrupted.last_good_time))
+    seal_time = None
     if workspace is not None:
         seal_time = workspace.seal_time(manifest.recording_id, report.seal_sha256, manifest.ended)
         print(seal_time.describe(cli.lang))
+    return _verdict(cli, seal_time)
+
+
+def _verdict(cli: Cli, seal_time: SealTime | None) -> int:
+    """The last line: intact (0), intact but sealed late (0, said so), or changed (1) when the
+    timestamps say this is not the seal they stamped, or a stamp was removed."""
+    if seal_time is not None and seal_time.contradicts:
+        cli.say("verify.changed", reason=seal_time.describe(cli.lang).strip())
+        return Exit.CHANGED
+    if seal_time is not None and seal_time.state == "late":
+        cli.say("verify.intact_late")
+        return Exit.OK
     cli.say("verify.intact")
     return Exit.OK
 
@@ -302,11 +315,12 @@ def render_copy(
         cli.say("verify_copy.derived", original=visible(record.derived_from), cuts=cuts)
     if report.format == "mp3":
         cli.say("verify_copy.lossy")
+    if seal_time is not None and seal_time.contradicts:
+        return _verdict(cli, seal_time)
     if not trust.known:
         print(trust.advice(cli.lang, cli.policy().publication_url))
         return Exit.UNKNOWN_SIGNER
-    cli.say("verify.intact")
-    return Exit.OK
+    return _verdict(cli, seal_time)
 
 
 def recover(cli: Cli) -> int:

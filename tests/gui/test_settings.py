@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pytestqt.qtbot import QtBot
 
 from desktop.gui.settings import Settings
@@ -27,3 +29,22 @@ def test_the_speaker_is_chosen_and_saved(qtbot: QtBot, mic: VirtualMic, settings
     assert "Headset van de balie" in again.speaker.currentText() != "Headset van de balie"
     again.save()
     assert settings.speaker == "Headset van de balie"
+
+
+def test_whose_policy_is_in_force_and_the_enrolment_are_shown(
+    qtbot: QtBot, mic: VirtualMic, settings: Settings, tmp_path: Path
+) -> None:
+    """An unsigned policy that names keys is shown as such, in red; the bundled one is not red;
+    the enrolment lines given by policy/ are shown as given."""
+    from tests.helpers.organisation import policy_text
+
+    unsigned = tmp_path / "eigen-beleid.toml"
+    unsigned.write_text(policy_text(None), encoding="utf-8")
+    dialog = SettingsDialog(settings, load_policy(unsigned), None, ["Ingeschreven bij X", "CA: Y"])
+    qtbot.addWidget(dialog)
+    assert "b00020" in dialog.provenance.styleSheet()
+    assert dialog.provenance.text() == load_policy(unsigned).provenance.describe("nl")
+    assert dialog.trust.text() == "Ingeschreven bij X\nCA: Y"
+    default = SettingsDialog(settings, load_policy())
+    qtbot.addWidget(default)
+    assert default.provenance.styleSheet() == ""

@@ -75,7 +75,9 @@ def test_verify_exit_codes(env: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert "geen opname of kopie van Gespreksopname" in capsys.readouterr().out
 
 
-def test_wrong_passphrase(env: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+def test_wrong_passphrase(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     make_recording(env)
     monkeypatch.setenv("GESPREKSOPNAME_PASSPHRASE", "fout")
     before = (env / "vault.json").read_bytes()
@@ -167,13 +169,18 @@ def test_entry_point_in_a_fresh_process(env: Path) -> None:
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=os.environ)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []
-    result = subprocess.run(
+    unknown = subprocess.run(
         [sys.executable, "-m", "desktop.cli", "frobnicate"], cwd=ROOT, capture_output=True
     )
-    assert result.returncode == 2
+    assert unknown.returncode == 2
 
 
-def test_bad_passphrase_file_does_not_echo_it(env: Path, tmp_path: Path, monkeypatch, capsys):
+def test_bad_passphrase_file_does_not_echo_it(
+    env: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     secret = tmp_path / "latin1.txt"
     secret.write_bytes("geheim-café".encode("latin-1"))
     monkeypatch.delenv("GESPREKSOPNAME_PASSPHRASE")
@@ -182,7 +189,9 @@ def test_bad_passphrase_file_does_not_echo_it(env: Path, tmp_path: Path, monkeyp
     assert "UTF-8" in err and "caf" not in err and "0xe9" not in err
 
 
-def test_directory_as_a_file_is_a_clear_error(env: Path, tmp_path: Path, capsys) -> None:
+def test_directory_as_a_file_is_a_clear_error(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["verify", str(tmp_path)]) == 2
     assert "geen kopie van Gespreksopname" in capsys.readouterr().out
     key = tmp_path / "dir.pem"

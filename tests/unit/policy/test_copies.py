@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any, BinaryIO, cast
 
 import numpy as np
 import pytest
@@ -222,21 +223,24 @@ def test_a_full_target_leaves_no_half_copy(
     usb = tmp_path / "usb"
     usb.mkdir()
     import audio.copies.export
+    import audio.copies.wavfile
 
-    real = audio.copies.export.write_wav
+    real = audio.copies.wavfile.write_wav
 
-    def full(out, **kwargs):  # type: ignore[no-untyped-def]
+    def full(out: BinaryIO, **kwargs: Any) -> Any:
         class Full:
+            """The copy's file on a disk that fills up after 50 kB (write is all it needs)."""
+
             def __init__(self) -> None:
                 self.written = 0
 
-            def write(self, data) -> int:  # type: ignore[no-untyped-def]
+            def write(self, data: bytes) -> int:
                 self.written += len(data)
                 if self.written > 50_000:
                     raise OSError(28, "No space left on device")
                 return out.write(data)
 
-        return real(Full(), **kwargs)
+        return real(cast(BinaryIO, Full()), **kwargs)
 
     monkeypatch.setattr(audio.copies.export, "write_wav", full)
     with pytest.raises(GespreksError) as caught:

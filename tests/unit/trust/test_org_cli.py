@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from audio.container.layout import read_header
+from audio.trust.certificates import certificate_fingerprint_hex, sign_policy
 from audio.vault.keys import RecoveryPrivateKey
 from audio.vault.stanzas import X25519Identity
 from audio.vault.store import Vault
@@ -160,6 +161,30 @@ def test_a_certificate_from_another_ca_is_refused(
     assert "al ingeschreven bij Gemeente Test" in capsys.readouterr().err
     status = enrolment_status(Vault.open(env).unlock(CLI_PASSPHRASE))
     assert status.ca_name == "Gemeente Test"
+
+
+def test_another_ca_replaces_the_pinned_one_only_with_its_consent(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A CA rollover: --replace-ca with the passphrase alone is refused (an insider could
+    otherwise pin a CA of their own); with NEWCA.pem.sig by the pinned CA it is accepted."""
+    old = _enrolled(tmp_path, capsys)
+    new = make_org(tmp_path / "nieuw", "Gemeente Test")  # even the same name
+    cert = new.certify(Vault.open(env).unlock(CLI_PASSPHRASE), tmp_path / "nieuw-cert.pem")
+    enrol = ["enroll", "--cert", str(cert), "--ca", str(new.certificate), "--replace-ca"]
+    assert main(enrol) == 2
+    assert "alleen vervangen met instemming van de huidige CA" in capsys.readouterr().err
+    assert enrolment_status(Vault.open(env).unlock(CLI_PASSPHRASE)).ca_name == "Gemeente Test"
+    rogue = make_org(tmp_path / "rogue", "Gemeente Test")  # its own "consent" does not count
+    (tmp_path / "nieuw" / "organisatie.pem.sig").write_bytes(
+        sign_policy(new.ca_pem, rogue.authority)
+    )
+    assert main(enrol) == 2
+    capsys.readouterr()
+    assert main(["org-authorise-ca", str(new.certificate), "--ca-dir", str(old)]) == 0
+    assert main(enrol) == 0
+    status = enrolment_status(Vault.open(env).unlock(CLI_PASSPHRASE))
+    assert status.ca_fingerprint_hex == certificate_fingerprint_hex(new.ca_pem)
 
 
 def test_the_ca_can_come_from_the_policy(

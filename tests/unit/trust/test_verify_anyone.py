@@ -170,9 +170,7 @@ def test_a_copy_by_another_key_is_never_intact_and_trusted(
     assert verify(forged, "--ca", str(org.certificate)) == 1  # not in SHA256SUMS: changed
 
 
-def test_a_changed_copy_is_changed_whatever_is_trusted(
-    copy: Path, org: Org, citizen: Path
-) -> None:
+def test_a_changed_copy_is_changed_whatever_is_trusted(copy: Path, org: Org, citizen: Path) -> None:
     audio = copy / "opname.wav"
     data = bytearray(audio.read_bytes())
     data[-100] ^= 1
