@@ -13,13 +13,13 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from audio.container.manifest import Manifest
 from audio.container.summary import summarize
 from audio.container.verify import verify
 from audio.copies.export import EXTENSIONS, FORMATS, write_copy
-from audio.copies.seal import CopyRecord
+from audio.copies.seal import CopyFacts, CopyRecord
 from audio.copies.verify import (
     INSTALLATION_CERTIFICATE,
     ORGANISATION_CERTIFICATE,
@@ -123,7 +123,7 @@ def export_copy(
     temp = Path(target) / f".{name}.partial"
     lang_notice = {lang: workspace.policy.text("private_use_notice", lang) for lang in ("nl", "en")}
     notice = f"{lang_notice['nl']}\n\n{lang_notice['en']}"
-    record = _record(workspace, manifest, fmt, recipient, notice)
+    facts = _facts(workspace, manifest, recipient)
     frames = max(1, manifest.frames)
     # Half-written copies left by a crash or a power cut (never a finished copy).
     for stale in Path(target).glob(".gespreksopname-*.partial"):
@@ -137,7 +137,7 @@ def export_copy(
         title = text("copy.title", "nl", organisation=workspace.policy.organisation,
                      date=f"{stamp:%Y-%m-%d %H:%M}")  # fmt: skip
         embedded = write_copy(
-            audio, fmt, record=record, signer=workspace.vault.signing_key,
+            audio, fmt, facts=facts, signer=workspace.vault.signing_key,
             blocks=_pcm_blocks(workspace, path, workspace.trusted("-"), failure),
             notice=notice, title=title,
             progress=None if progress is None else lambda done: progress(0.95 * done / frames),
@@ -162,27 +162,23 @@ def export_copy(
     return final
 
 
-def _record(workspace: Workspace, manifest: Manifest, fmt: str, recipient: str,
-            notice: str) -> dict[str, Any]:  # fmt: skip
+def _facts(workspace: Workspace, manifest: Manifest, recipient: str) -> CopyFacts:
     """The copy record's fields that policy/ decides; the audio layer adds the rest and signs."""
     derived_from = manifest.session.get("derived_from")
-    return {
-        "type": "gespreksopname-copy",
-        "version": 1,
-        "copy_id": str(uuid.uuid4()),
-        "recording_id": manifest.recording_id,
-        "organisation": workspace.policy.organisation,
-        "exported": iso_time(time.time()),
-        "recipient": recipient,
-        "format": fmt,
-        "started": manifest.started,
-        "duration_s": manifest.duration_s,
-        "sample_rate": manifest.sample_rate,
-        "channels": manifest.channels,
-        "sample_format": manifest.sample_format,
-        "frames": manifest.frames,
-        "pcm_sha256": manifest.pcm_sha256,
-        "original": {
+    return CopyFacts(
+        copy_id=str(uuid.uuid4()),
+        recording_id=manifest.recording_id,
+        organisation=workspace.policy.organisation,
+        exported=iso_time(time.time()),
+        recipient=recipient,
+        started=manifest.started,
+        duration_s=manifest.duration_s,
+        sample_rate=manifest.sample_rate,
+        channels=manifest.channels,
+        sample_format=manifest.sample_format,
+        frames=manifest.frames,
+        pcm_sha256=manifest.pcm_sha256,
+        original={
             "state": manifest.state,
             "signer": manifest.fingerprint,
             "derived_from": derived_from if isinstance(derived_from, dict) else None,
@@ -190,9 +186,8 @@ def _record(workspace: Workspace, manifest: Manifest, fmt: str, recipient: str,
             "seal_sha256": _seal_sha256(workspace, manifest.recording_id),
             "ended": manifest.ended,
         },
-        "notice": notice,
-        **({"certificate": workspace.certificate} if workspace.certificate else {}),
-    }
+        certificate=workspace.certificate,
+    )
 
 
 def _details(workspace: Workspace, manifest: Manifest, lang: str) -> dict[str, str]:

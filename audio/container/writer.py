@@ -13,7 +13,7 @@ import hashlib
 import os
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -51,7 +51,7 @@ class ContainerWriter:
         sample_rate: int,
         channels: int,
         sample_format: str = "s16le",
-        session: dict[str, Any] | None = None,
+        session: Mapping[str, object] | None = None,
         recording_id: str | None = None,
         flush_interval: float = 1.0,
         chunk_frames: int | None = None,
@@ -83,7 +83,7 @@ class ContainerWriter:
             raise FormatError("error.audio_shape", channels=channels, sample_rate=sample_rate)
         self.flush_interval = flush_interval
         self._duration_s = duration_s  # for a kept file, whose frames are bytes
-        self.session = session
+        self.session = dict(session) if session is not None else None  # JSON, opaque here
         self._signer = signer
         self._clock = clock
         self._hash = hashlib.sha256()
@@ -121,7 +121,7 @@ class ContainerWriter:
             "sample_rate": sample_rate,
             "channels": channels,
             "sample_format": sample_format,
-            "session": session,
+            "session": self.session,
             "software": SOFTWARE,
         }
         self.path.parent.mkdir(parents=True, exist_ok=True)

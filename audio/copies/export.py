@@ -22,6 +22,7 @@ from audio.copies import flacmeta
 from audio.copies.seal import (
     HASH_PLACEHOLDER,
     WAV_CHUNK,
+    CopyFacts,
     CopyRecord,
     flac_head,
     id3_tag,
@@ -102,7 +103,7 @@ def write_copy(
     path: Path,
     fmt: str,
     *,
-    record: dict[str, Any],
+    facts: CopyFacts,
     signer: SigningKey,
     blocks: Iterable[bytes],
     notice: str,
@@ -111,13 +112,13 @@ def write_copy(
 ) -> CopyRecord:
     """Write one sealed audio file; returns the signed record as embedded.
 
-    `record` must hold sample_rate, channels, sample_format, frames and pcm_sha256 (the hash of
-    the PCM the blocks deliver; the caller has it from the original's seal).
+    `facts.pcm_sha256` is the hash of the PCM the blocks deliver (the caller has it from the
+    original's seal).
     """
-    channels, sample_format = record["channels"], record["sample_format"]
-    frame_size = c.frame_size(sample_format, channels)
+    frame_size = c.frame_size(facts.sample_format, facts.channels)
     blocks = _counted(blocks, frame_size, progress)
-    record = dict(record, title=title, notice=notice)  # the verifier rebuilds the tags from these
+    # The verifier rebuilds the tags from the title and the notice.
+    record = dict(facts.document(), title=title, notice=notice)
     if fmt == "wav":
         return _write_wav(path, record, signer, blocks, notice, title)
     if fmt == "flac":

@@ -81,6 +81,51 @@ def _check_shape(record: dict[str, Any]) -> None:
 
 
 @dataclass(frozen=True)
+class CopyFacts:
+    """What policy/ decides about a copy before the audio layer writes it: the record's fields
+    except the format's own (`format`, `audio_sha256`, `title`, `notice` go in as the file is
+    made) and the signer."""
+
+    copy_id: str
+    recording_id: str
+    organisation: str
+    exported: str  # ISO 8601, UTC
+    recipient: str
+    started: str
+    duration_s: float
+    sample_rate: int
+    channels: int
+    sample_format: str
+    frames: int
+    pcm_sha256: str  # of the PCM the blocks deliver: the original's sealed audio
+    original: Mapping[str, object]  # the recording's state, signer, seal, end, derivation
+    certificate: str | None = None  # the installation's certificate (PEM), when enrolled
+
+    def document(self) -> dict[str, Any]:
+        """The record as JSON, for the writers to complete and sign."""
+        doc: dict[str, Any] = {
+            "type": "gespreksopname-copy",
+            "version": 1,
+            "copy_id": self.copy_id,
+            "recording_id": self.recording_id,
+            "organisation": self.organisation,
+            "exported": self.exported,
+            "recipient": self.recipient,
+            "started": self.started,
+            "duration_s": self.duration_s,
+            "sample_rate": self.sample_rate,
+            "channels": self.channels,
+            "sample_format": self.sample_format,
+            "frames": self.frames,
+            "pcm_sha256": self.pcm_sha256,
+            "original": dict(self.original),
+        }
+        if self.certificate is not None:
+            doc["certificate"] = self.certificate
+        return doc
+
+
+@dataclass(frozen=True)
 class CopyRecord:
     """A copy's signed record, read once (by `open_record`) for everyone past this module."""
 

@@ -9,7 +9,7 @@ import secrets
 import struct
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -347,7 +347,7 @@ class UnlockedVault:
         sample_rate: int,
         channels: int,
         sample_format: str = "s16le",
-        session: dict[str, Any] | None = None,
+        session: Mapping[str, object] | None = None,
         recovery_keys: Sequence[RecoveryPublicKey] = (),
         **options: Any,
     ) -> ContainerWriter:
