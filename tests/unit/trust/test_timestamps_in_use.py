@@ -287,3 +287,61 @@ def test_a_trail_rewritten_after_its_head_was_timestamped_is_found(
     assert workspace.audit.read()[1] is None  # the trail itself is consistent again
     assert main(["audit", "--verify"]) == 1
     assert "the trail was rewritten after it was timestamped" in capsys.readouterr().out
+
+
+def test_a_recording_replaced_by_someone_with_the_passphrase_is_found(
+    workspace: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An insider seals another recording under an existing id, with its times, and sets the
+    register to match: the kept timestamp no longer matches (exit 1). Removing that timestamp
+    and its mark in the register and stamping the new seal makes it SEALED LATE: the TSA's
+    time is now, hours after the end the manifest claims."""
+    from dataclasses import replace
+
+    from audio.container.writer import ContainerWriter
+
+    started = time.time() - 2 * 3600
+    rid = _record(workspace, clock=-2 * 3600)  # recorded two hours ago
+    path = workspace.vault.vault.recording_path(rid)
+    path.unlink()
+    workspace.vault.key.slot_path(rid).unlink()  # its key slot goes too: a new one is made
+    session = lawful()
+    doc = session_document(session, evaluate(session, workspace.policy), workspace.policy)
+    forged = ContainerWriter(
+        path,
+        recipients=workspace.vault.recipients(),
+        signer=workspace.vault.signing_key,
+        sample_rate=RATE,
+        channels=1,
+        session=doc,
+        recording_id=rid,
+        clock=lambda: started,
+    )
+    forged.write(bytes(2 * RATE))  # a second of silence instead of what was said
+    manifest = forged.seal()
+    from audio.container.verify import verify
+
+    report = verify(path, workspace.vault.identities(), workspace.trusted("-"))
+    seal = report.seal_sha256
+    with workspace.vault.state.locked() as state:  # the register made to match the new seal
+        state.recordings[rid] = state.recordings[rid].sealed(report.manifest, seal)
+    assert main(["verify", rid]) == 1
+    assert "DOES NOT MATCH" in capsys.readouterr().out
+    # Cover the tracks: the timestamp's record and its mark go, and the new seal is stamped.
+    from policy import timestamping
+
+    (
+        workspace.vault.root
+        / "timestamp"
+        / f"{timestamping.doc_id(workspace.vault, 'seal', rid)}.enc"
+    ).unlink()
+    assert main(["verify", rid]) == 1
+    assert "MISSING" in capsys.readouterr().out
+    with workspace.vault.state.locked() as state:
+        state.recordings[rid] = replace(state.recordings[rid], timestamped=False)
+    timestamping.queue(workspace.vault, "seal", rid, seal)
+    workspace.send_timestamps()
+    assert manifest.ended  # the forged seal claims the old end
+    assert main(["verify", rid]) == 0
+    out = capsys.readouterr().out
+    assert "SEALED LATE" in out and "Result: INTACT, but SEALED LATE" in out
