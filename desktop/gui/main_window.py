@@ -323,9 +323,24 @@ class MainWindow(QMainWindow):
             text = trust.advice(language(), self.workspace.policy.publication_url)
             QMessageBox.warning(self, self.tr("Verification"), text)
             return text
-        text = core("verify.intact")
+        seal_time = result.seal_time
+        if result.recording is not None:
+            report = result.recording
+            manifest = report.manifest
+            seal_time = self.workspace.seal_time(
+                manifest.recording_id, report.seal_sha256, manifest.ended
+            )
+        said = seal_time.describe(language()).strip() if seal_time is not None else ""
+        if seal_time is not None and seal_time.contradicts:
+            text = core("verify.changed", reason=said)
+            QMessageBox.warning(self, self.tr("Verification"), text)
+            return text
+        late = seal_time is not None and seal_time.state == "late"
+        text = core("verify.intact_late" if late else "verify.intact")
         if trust is not None:
             text += "\n" + trust.describe(language()).strip()
+        if said and seal_time is not None and seal_time.state != "none":
+            text += "\n" + said
         QMessageBox.information(self, self.tr("Verification"), text)
         return text
 
