@@ -19,21 +19,16 @@ import os
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from audio.trust.certificates import (
-    AuthorityInfo,
-    TrustError,
-    authority_info,
-    colon_hex,
-    load_certificate,
-    verify_policy,
-)
 from audio.vault.keys import RecoveryPublicKey, VerifyKey
 from policy.schema import Checker, DocumentError, PathPart, parse_toml
 from resources import path as resource_path
 from resources.catalogue import text as catalogue_text
+
+if TYPE_CHECKING:
+    from audio.trust.certificates import AuthorityInfo
 
 SCHEMA_VERSION = 1
 ENV_POLICY = "GESPREKSOPNAME_POLICY"
@@ -121,6 +116,8 @@ class Provenance:
 
     def describe(self, lang: str) -> str:
         """One line in words: whose policy it is and what that means."""
+        from audio.trust.certificates import colon_hex
+
         problem = catalogue_text(f"provenance.problem.{self.problem}", lang) if self.problem else ""
         return catalogue_text(
             f"provenance.{self.kind.value}",
@@ -189,6 +186,8 @@ class Policy:
     @property
     def named_authority(self) -> AuthorityInfo | None:
         """The CA the policy names in [organisation] ca_certificate (its name, fingerprint)."""
+        from audio.trust.certificates import authority_info
+
         return authority_info(self.organisation_ca) if self.organisation_ca else None
 
     @property
@@ -229,6 +228,8 @@ class Policy:
 
     def summary(self, lang: str) -> dict[str, Any]:
         """What `gespreksopname policy --json` prints."""
+        from audio.trust.certificates import authority_info
+
         ignored = self.ignored
         return {
             "file": str(self.path),
@@ -283,6 +284,8 @@ def signature_path(file: Path) -> Path:
 
 
 def _signed_by(policy: Policy, ca_pem: bytes) -> bool:
+    from audio.trust.certificates import TrustError, verify_policy
+
     if policy.signature is None:
         return False
     try:
@@ -295,6 +298,12 @@ def _signed_by(policy: Policy, ca_pem: bytes) -> bool:
 def _judge(policy: Policy, pinned_ca: bytes | None) -> Provenance:
     """Whose policy this is: signed by the pinned CA, by the CA it names, by nobody we know."""
     known = policy.provenance
+    if policy.signature is None and pinned_ca is None:  # no certificate to read (most starts)
+        bundled = known.kind is ProvenanceKind.DEFAULT
+        kind = ProvenanceKind.DEFAULT if bundled else ProvenanceKind.UNSIGNED
+        return Provenance(kind, policy.sha256)
+    from audio.trust.certificates import authority_info
+
     pinned = authority_info(pinned_ca).fingerprint_hex if pinned_ca is not None else ""
     if policy.signature is None:
         bundled = known.kind is ProvenanceKind.DEFAULT
@@ -449,6 +458,8 @@ def _certificate(
     value = check.text(doc, where, required=False, limit=MAX_CERTIFICATE)
     if value is None:
         return None
+    from audio.trust.certificates import TrustError, authority_info, load_certificate
+
     pem: bytes
     if value.lstrip().startswith("-----BEGIN"):
         pem = value.encode("utf-8")

@@ -24,10 +24,9 @@ from typing import TYPE_CHECKING
 
 from audio.encoding import b64, iso_time, parse_time, unb64
 from audio.errors import VaultError
-from audio.trust.certificates import TrustError, certificate_fingerprint_hex, colon_hex
-from audio.trust.timestamps import Timestamp, TimestampError, request_token, verify_token
 
 if TYPE_CHECKING:
+    from audio.trust.timestamps import Timestamp, TimestampError
     from audio.vault.store import UnlockedVault
     from policy.policy import Timestamps
 
@@ -146,6 +145,8 @@ def send_pending(
 ) -> Sent:
     """Send what is queued, oldest first; stop at the first TSA that cannot be reached (the
     rest waits for the next round). Each token is checked before it is kept."""
+    from audio.trust.timestamps import TimestampError, request_token, verify_token
+
     waiting = [stamp for stamp in stamps(vault) if stamp.pending]
     if tsa is None or not waiting:
         return Sent(0, len(waiting))
@@ -214,6 +215,9 @@ def judge_seal(
 ) -> SealTime:
     """Check a seal's token against its digest and the TSA's CA, and its time against the end
     of the recording: a token later than `max_delay_minutes` after the end is "late"."""
+    from audio.trust.certificates import TrustError, certificate_fingerprint_hex, colon_hex
+    from audio.trust.timestamps import TimestampError, verify_token
+
     if token is None:
         return SealTime("pending" if queued else "none")
     if tsa_ca is None:

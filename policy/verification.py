@@ -18,7 +18,6 @@ from audio.container import layout as container
 from audio.container.verify import Report
 from audio.encoding import parse_time
 from audio.errors import GespreksError, IntegrityError, VaultError
-from audio.trust.certificates import Installation, TrustError, normalise_hex, verify_installation
 from audio.vault.keys import VerifyKey
 from policy.display import visible
 from policy.policy import Policy
@@ -27,6 +26,7 @@ from resources.catalogue import text
 
 if TYPE_CHECKING:
     from audio.copies.verify import CopyReport as CopyReport  # re-exported for the faces' types
+    from audio.trust.certificates import Installation
     from policy.workspace import Workspace
 
 __all__ = [
@@ -119,6 +119,8 @@ def _read_small(name: str) -> bytes:
 def _fingerprint(text: str) -> str:
     """A fingerprint as typed, in the one form it is compared in: lower-case hex (64 digits),
     or the short base32 form upper-case without separators."""
+    from audio.trust.certificates import normalise_hex
+
     compact = "".join(text.split()).replace("-", "")
     try:
         value = normalise_hex(text)
@@ -183,6 +185,7 @@ def judge(
     signed policy, or one named with --ca) now (`at`), or at a time a trusted timestamp vouches
     for (`stamped_at`). The time the copy claims it was made (`claimed`) is the signer's own
     word: a certificate valid only then is reported, not trusted."""
+    from audio.trust.certificates import TrustError, verify_installation
 
     def found(how: str, name: str, installation: Installation | None = None) -> Trust:
         return Trust(True, how, name, signer.fingerprint_hex, signer.fingerprint, installation)

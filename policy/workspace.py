@@ -44,7 +44,7 @@ from resources.catalogue import text
 if TYPE_CHECKING:
     from audio.sound.playback import Player
 from policy import timestamping
-from policy.organisation import current_enrolment_or_none, in_force
+from policy.enrolment import current_enrolment_or_none, in_force
 from policy.refusal import REFUSALS, Refusal, write_letter
 from policy.rules import Decision, evaluate
 from policy.sealed import SealedSession, retention_until

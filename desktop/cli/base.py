@@ -101,7 +101,7 @@ class Cli:
         """Unlock the vault (the passphrase is asked for only after the vault is found). From
         then on `policy()` is the policy as judged against the CA this vault is enrolled with:
         only a policy that CA signed puts recovery keys, trusted keys and a TSA in force."""
-        from policy.organisation import in_force
+        from policy.enrolment import in_force
         from policy.workspace import Workspace
 
         root = self.vault_root()

@@ -12,7 +12,7 @@ import pytest
 
 from audio.vault.store import Vault
 from desktop.cli import main
-from policy.organisation import in_force
+from policy.enrolment import in_force
 from policy.policy import load_policy
 from policy.workspace import Workspace
 from tests.helpers.organisation import make_org, signed_policy

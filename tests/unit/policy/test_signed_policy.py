@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from audio.vault.keys import RecoveryPrivateKey, SigningKey
-from policy.organisation import apply_provenance, enrolment_status, in_force
+from policy.enrolment import apply_provenance, in_force
+from policy.organisation import enrolment_status
 from policy.policy import PolicyError, ProvenanceKind, load_policy
 from policy.workspace import Workspace
 from tests.helpers.organisation import DEFAULT_POLICY, make_org, policy_text, signed_policy

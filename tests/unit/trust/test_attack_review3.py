@@ -33,7 +33,8 @@ from audio.vault.keys import SigningKey
 from desktop.cli import main
 from policy import timestamping
 from policy.copies import export_copy
-from policy.organisation import CA_CERTIFICATE, CA_KEY, enroll, in_force
+from policy.enrolment import in_force
+from policy.organisation import CA_CERTIFICATE, CA_KEY, enroll
 from policy.policy import ProvenanceKind, load_policy, signature_path
 from policy.rules import evaluate
 from policy.sealed import session_document
