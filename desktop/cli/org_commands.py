@@ -13,17 +13,6 @@ from audio.errors import GespreksError
 from desktop.cli.exits import Exit
 from policy.display import visible
 from policy.environment import ENV_ORG_PASSPHRASE
-from policy.organisation import (
-    CA_CERTIFICATE,
-    authorise_ca,
-    certify_request,
-    enroll,
-    init_authority,
-    open_authority,
-    read_certificate_file,
-    sign_policy_file,
-    write_request,
-)
 from policy.policy import signature_path
 
 if TYPE_CHECKING:
@@ -44,6 +33,8 @@ def _org_passphrase(cli: Cli, *, new: bool = False) -> str:
 
 
 def org_init(cli: Cli) -> int:
+    from policy.organisation import init_authority
+
     out = Path(cli.args.out)
     name = cli.args.name or cli.policy().organisation
     made = init_authority(out, name, _org_passphrase(cli, new=True))
@@ -54,6 +45,8 @@ def org_init(cli: Cli) -> int:
 
 
 def org_certify(cli: Cli) -> int:
+    from policy.organisation import certify_request, open_authority
+
     authority = open_authority(Path(cli.args.ca_dir), _org_passphrase(cli))
     issued = certify_request(
         Path(cli.args.request), authority, cli.args.name, Path(cli.args.out), cli.args.days
@@ -68,6 +61,8 @@ def org_certify(cli: Cli) -> int:
 
 
 def org_sign_policy(cli: Cli) -> int:
+    from policy.organisation import CA_CERTIFICATE, open_authority, sign_policy_file
+
     authority = open_authority(Path(cli.args.ca_dir), _org_passphrase(cli))
     signed = sign_policy_file(Path(cli.args.policy_file), authority)
     cli.say("org.policy_signed", path=str(signed.signature))
@@ -80,6 +75,8 @@ def org_sign_policy(cli: Cli) -> int:
 
 def org_authorise_ca(cli: Cli) -> int:
     """On the Privacy Officer's computer, with the current CA: consent to a new CA."""
+    from policy.organisation import authorise_ca, open_authority
+
     authority = open_authority(Path(cli.args.ca_dir), _org_passphrase(cli))
     target = authorise_ca(Path(cli.args.new_ca), authority)
     cli.say("org.ca_authorised", path=str(target))
@@ -87,6 +84,8 @@ def org_authorise_ca(cli: Cli) -> int:
 
 
 def enroll_command(cli: Cli) -> int:
+    from policy.organisation import enroll, read_certificate_file, write_request
+
     if cli.args.request:
         workspace = cli.workspace()
         name = cli.args.name or socket.gethostname() or "Gespreksopname"

@@ -18,7 +18,6 @@ from desktop.cli.base import message, print_json
 from desktop.cli.exits import Exit
 from policy.display import clock, local_time, visible
 from policy.environment import ENV_PASSPHRASE
-from policy.organisation import enrolment_status
 from policy.recovery_key import extract, make_recovery_key, recovery_identity, verify_with
 from policy.verification import Anchors, Kind, Report, Trust, kind_of, trusted_keys, verify_path
 from policy.workspace import RecordingInfo, Workspace
@@ -52,6 +51,8 @@ def passwd(cli: Cli) -> int:
 def key(cli: Cli) -> int:
     """The installation's public key, as authenticated by unlocking (vault.json's own copy is
     not trusted: someone with the files could have swapped it)."""
+    from policy.organisation import enrolment_status
+
     workspace = cli.workspace()
     public = workspace.vault.signing_key.public
     print(public.pem(), end="")
