@@ -20,12 +20,13 @@ STAMP  := $(VENV)/.install-stamp
 # Debian 12 packages needed at run or test time: PortAudio/libsndfile for audio, ffmpeg/openssl
 # tools, the libraries Qt's xcb/offscreen platforms load, Xvfb and a PulseAudio null sink for
 # headless runs, espeak-ng/sox to synthesise and inspect test speech, and poppler-utils
-# (pdftotext) to read back the documents citizens get.
+# (pdftotext) to read back the documents citizens get, and Debian's chromium with its driver
+# to run the verifier page inside every copy (controleer.html) in a real browser.
 APT_PACKAGES := libportaudio2 libsndfile1 openssl ffmpeg libegl1 libgl1 libfontconfig1 \
 	libglib2.0-0 libxkbcommon0 libdbus-1-3 xvfb libxkbcommon-x11-0 libxcb-cursor0 \
 	libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0 libxcb-shape0 \
 	libpulse0 pulseaudio pulseaudio-utils libasound2-plugins espeak-ng sox fonts-dejavu-core \
-	alsa-utils poppler-utils
+	alsa-utils poppler-utils chromium chromium-driver
 
 .PHONY: run test install system-deps lint typecheck pytest translations clean screenshots
 # Steps must run in order (install before checks), even under make -j.
