@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from audio.durable import write_atomic
 from policy.display import visible
@@ -59,16 +60,35 @@ def long_date(day: date, lang: str) -> str:
 
 
 def render_pdf(
-    path: Path, title: str, sections: Sequence[tuple[str, str]], *, footer: str = ""
+    path: Path,
+    title: str,
+    sections: Sequence[tuple[str, str]],
+    *,
+    footer: str = "",
+    page_notice: str = "",
+    link: str | None = None,
+    link_caption: str = "",
 ) -> None:
     """Write a simple A4 document: a title and sections of (heading, text).
 
-    Written to a temporary name and renamed, so a full disk never leaves half a letter. Every
-    text is shown with its control and bidi characters escaped (line breaks stay).
+    `page_notice` stands at the foot of every page (rule c's private-use notice on a receipt);
+    `link` is printed with a QR code beside its caption (where the municipality publishes its
+    fingerprints). Written to a temporary name and renamed, so a full disk never leaves half a
+    letter. Every text is shown with its control and bidi characters escaped (line breaks stay).
     """
     from fpdf import FPDF  # imported here: it pulls in Pillow, which nothing else needs
 
-    pdf = FPDF(format="A4")
+    notice = visible(page_notice, lines=True)
+
+    class Document(FPDF):
+        def footer(self) -> None:
+            if not notice:
+                return
+            self.set_y(-16)
+            self.set_font(FONT, "I", 7.5)
+            self.multi_cell(0, 3.6, notice, new_x="LMARGIN", new_y="NEXT", align="C")
+
+    pdf = Document(format="A4")
     for style, name in FONT_FILES.items():
         pdf.add_font(FONT, style, str(resource_path("fonts", name)))
     title, footer = visible(title, lines=True), visible(footer, lines=True)
@@ -88,7 +108,32 @@ def render_pdf(
         pdf.set_font(FONT, "", 10.5)
         pdf.multi_cell(0, 5.2, text, new_x="LMARGIN", new_y="NEXT", align="L")
         pdf.ln(4)
+    if link:
+        _link_with_qr(pdf, link, visible(link_caption, lines=True))
     if footer:
         pdf.set_font(FONT, "I", 8.5)
         pdf.multi_cell(0, 4.5, footer, new_x="LMARGIN", new_y="NEXT")
     write_atomic(path, bytes(pdf.output()), private=False)  # handed to a citizen, like its folder
+
+
+def _link_with_qr(pdf: Any, link: str, caption: str) -> None:
+    """A QR code of `link` (30 mm, its quiet zone included) with the caption and the link beside
+    it, kept together on one page."""
+    import io
+
+    import segno
+
+    size = 30.0
+    if pdf.get_y() + size > pdf.h - 24:
+        pdf.add_page()
+    top = pdf.get_y()
+    image = io.BytesIO()
+    segno.make(link, error="m").save(image, kind="png", scale=6, border=2)
+    image.seek(0)
+    pdf.image(image, x=pdf.l_margin, y=top, w=size, h=size)
+    pdf.set_xy(pdf.l_margin + size + 4, top + 2)
+    pdf.set_font(FONT, "B", 10)
+    pdf.multi_cell(0, 5, caption, new_x="LEFT", new_y="NEXT", align="L")
+    pdf.set_font(FONT, "", 10)
+    pdf.multi_cell(0, 5, link, new_x="LMARGIN", new_y="NEXT", align="L")
+    pdf.set_y(max(pdf.get_y(), top + size) + 4)
