@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -24,9 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from audio.errors import GespreksError
-from desktop.gui.i18n import error_text
+from desktop.gui.i18n import error_text, language
 from desktop.gui.workers import Cancelled, Job
 from policy.copies import export_copy
+from policy.copy_contents import contents
 from policy.derive import Consent, derive_recording, parse_cut
 from policy.sealed import Manifest
 from policy.workspace import Workspace
@@ -66,6 +68,9 @@ class ExportDialog(QDialog):
         self.progress.setRange(0, 100)
         self.status = QLabel()
         self.status.setWordWrap(True)
+        self.contents = QListWidget()  # what the copy holds, once made
+        self.contents.setAccessibleName(self.tr("What the copy holds"))
+        self.contents.hide()
         form = QFormLayout()
         form.addRow(self.tr("Format"), self.format)
         form.addRow(self.tr("For (recipient)"), self.recipient)
@@ -86,6 +91,7 @@ class ExportDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
+        layout.addWidget(self.contents)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(600)
 
@@ -117,7 +123,15 @@ class ExportDialog(QDialog):
     def copy_made(self, folder: Path) -> None:
         self.folder = folder
         self.progress.setValue(100)
-        self.status.setText(self.tr("Copy made in %1").replace("%1", str(folder)))
+        self.status.setText(
+            self.tr("Copy made in %1. The citizen opens controleer.html to check it.").replace(
+                "%1", str(folder)
+            )
+        )
+        self.contents.clear()
+        for name, meaning in contents(folder, language()):
+            self.contents.addItem(f"{name}  —  {meaning}")
+        self.contents.show()
         self.open_button.setEnabled(True)
         self.cancel.setText(self.tr("Close"))
 
@@ -136,8 +150,10 @@ class ExportDialog(QDialog):
         self.reject() if self.folder is None else self.accept()
 
     def open_folder(self) -> None:
+        """The folder in the file manager, with the check page selected where the desktop
+        can (the freedesktop FileManager1 interface, Explorer, Finder); else just the folder."""
         if self.folder is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.folder)))
+            show_in_folder(self.folder / "controleer.html")
 
 
 class DeriveDialog(QDialog):
@@ -219,3 +235,38 @@ class DeriveDialog(QDialog):
     def _made(self, manifest: Manifest) -> None:
         self.manifest = manifest
         self.accept()
+
+
+def show_in_folder(file: Path) -> None:
+    """Open the file manager at `file`'s folder with `file` selected when the platform can."""
+    import sys
+
+    from PySide6.QtCore import QProcess
+
+    path = str(file)
+    if sys.platform == "win32" and QProcess.startDetached("explorer", [f"/select,{path}"]):
+        return
+    if sys.platform == "darwin" and QProcess.startDetached("open", ["-R", path]):
+        return
+    if file.exists() and _freedesktop_show(path):
+        return
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(file.parent)))
+
+
+def _freedesktop_show(path: str) -> bool:
+    """org.freedesktop.FileManager1.ShowItems on the session bus (Files, Dolphin, Nemo, ...)."""
+    from PySide6.QtDBus import QDBusConnection, QDBusInterface, QDBusMessage
+
+    bus = QDBusConnection.sessionBus()
+    if not bus.isConnected():
+        return False
+    manager = QDBusInterface(
+        "org.freedesktop.FileManager1",
+        "/org/freedesktop/FileManager1",
+        "org.freedesktop.FileManager1",
+        bus,
+    )
+    if not manager.isValid():
+        return False
+    reply = manager.call("ShowItems", [QUrl.fromLocalFile(path).toString()], "")
+    return reply.type() != QDBusMessage.MessageType.ErrorMessage

@@ -118,6 +118,10 @@
         <translation>Kiezen…</translation>
     </message>
     <message>
+        <source>What the copy holds</source>
+        <translation>Wat de kopie bevat</translation>
+    </message>
+    <message>
         <source>For (recipient)</source>
         <translation>Voor (ontvanger)</translation>
     </message>
@@ -142,8 +146,8 @@
         <translation>Kopie wordt gemaakt…</translation>
     </message>
     <message>
-        <source>Copy made in %1</source>
-        <translation>Kopie gemaakt in %1</translation>
+        <source>Copy made in %1. The citizen opens controleer.html to check it.</source>
+        <translation>Kopie gemaakt in %1. De inwoner opent controleer.html om haar te controleren.</translation>
     </message>
     <message>
         <source>Close</source>

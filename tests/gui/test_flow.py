@@ -178,6 +178,13 @@ def test_the_whole_flow(
     assert export.open_button.isEnabled() and export.progress.value() == 100
     assert export.job is not None and export.job.wait()
     assert export.folder is not None
+    # The dialog says what the copy holds: every file in the folder, each in words.
+    listed = [export.contents.item(i).text() for i in range(export.contents.count())]
+    assert export.contents.isVisibleTo(export)
+    assert sorted(row.split("  —  ")[0] for row in listed) == sorted(
+        p.name for p in export.folder.iterdir()
+    )
+    assert any(row.startswith("opname.flac  —  de opname") for row in listed), listed
     result = window.verify_path(export.folder)
     assert "ONGESCHONDEN" in result
 
