@@ -13,13 +13,16 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from audio.copies import flacmeta
+from audio.copies.credentials import GEOB_PREFIX
+from audio.copies.credentials import WAV_CHUNK as C2PA_CHUNK
 from audio.copies.export import array_to_pcm
-from audio.copies.id3 import READ_SIZE, read_frames
+from audio.copies.id3 import HEADER_SIZE, READ_SIZE, RawFrame, read_frames, syncsafe, unsyncsafe
 from audio.copies.seal import (
     FLAC_KEYS,
     ID3_FRAMES,
@@ -57,6 +60,10 @@ class CopyReport:
     record: CopyRecord
     signer_name: str  # "" when the caller judges the signer itself
     checked: list[str] = field(default_factory=list)  # catalogue keys copy.checked.<name>
+    # The file's Content Credentials (C2PA): "none"; "checked" (c2pa read the manifest as
+    # valid, made with the seal's certificate and naming this copy); "unchecked" (there is a
+    # manifest, but c2pa is not installed here or the check was not deep).
+    credentials: str = "none"
 
     @property
     def signer(self) -> VerifyKey:
@@ -72,11 +79,70 @@ def sniff(path: Path) -> str:
         return "wav"
     if head[:4] == b"fLaC":
         return "flac"
+    if head[:3] == b"ID3" and _flac_behind_id3(path):
+        return "flac"  # a FLAC copy with Content Credentials: c2pa's ID3 tag in front
     if head[:3] == b"ID3" or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
         return "mp3"
     if _carries_a_seal(path):
         raise IntegrityError("copy_file")
     raise UnsupportedVersion("error.not_a_copy")
+
+
+def _flac_behind_id3(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        head = handle.read(HEADER_SIZE)
+        try:
+            size = unsyncsafe(head[6:10])
+        except ValueError:
+            return False
+        handle.seek(HEADER_SIZE + size)
+        return handle.read(4) == b"fLaC"
+
+
+# The manifest store's JUMBF description box: its size, "jumd", the C2PA UUID, toggles, "c2pa".
+_STORE_DESCRIPTION = (
+    b"\x00\x00\x00\x1ejumd"
+    + b"c2pa"
+    + bytes.fromhex("0011001080 0000aa00389b71".replace(" ", ""))
+    + b"\x03c2pa\x00"
+)
+
+
+def _manifest_store(data: bytes) -> bool:
+    """Exactly one JUMBF superbox (a C2PA manifest store), filling `data`, whose padding (the
+    COSE signature's `pad` fields, which no hash covers) is all zero bytes, as c2pa writes it."""
+    if not (len(data) > 8 and int.from_bytes(data[:4], "big") == len(data)):
+        return False
+    if data[4:8] != b"jumb" or data[8:38] != _STORE_DESCRIPTION:
+        return False
+    for key in (b"\x63pad", b"\x64pad2"):
+        at = data.find(key)
+        while at >= 0:
+            start = at + len(key)
+            kind = data[start] if start < len(data) else 0
+            if 0x40 <= kind <= 0x57:
+                length, start = kind - 0x40, start + 1
+            elif 0x58 <= kind <= 0x5B:
+                width = 1 << (kind - 0x58)
+                length = int.from_bytes(data[start + 1 : start + 1 + width], "big")
+                start += 1 + width
+            else:
+                return False
+            if data[start : start + length].strip(b"\0") or start + length > len(data):
+                return False
+            at = data.find(key, start + length)
+    return True
+
+
+def _c2pa_frame(frame: RawFrame) -> bool:
+    """The GEOB frame c2pa writes into an ID3v2.4 tag: no flags, its MIME type, file name and
+    description, then one manifest store."""
+    return (
+        frame.frame_id == "GEOB"
+        and frame.flags == 0
+        and frame.body.startswith(GEOB_PREFIX)
+        and _manifest_store(frame.body[len(GEOB_PREFIX) :])
+    )
 
 
 # Traces of a copy: the seal's text prefix (FLAC comment, ID3 TXXX), our name as the software
@@ -116,8 +182,14 @@ def _changed(item: str, ours: bool = True) -> IntegrityError:
     )
 
 
-def _sha256_file(path: Path, start: int = 0, end: int | None = None) -> str:
-    digest = hashlib.sha256()
+def _byte_at(handle: BinaryIO, offset: int) -> bytes:
+    handle.seek(offset)
+    return handle.read(1)
+
+
+def _sha256_file(path: Path, start: int = 0, end: int | None = None, prefix: bytes = b"") -> str:
+    """SHA-256 of `prefix` followed by the file's bytes from `start` to `end`."""
+    digest = hashlib.sha256(prefix)
     with open(path, "rb") as handle:
         handle.seek(start)
         remaining = None if end is None else end - start
@@ -169,19 +241,58 @@ def verify_copy(path: Path, trusted: Mapping[bytes, str] | None, deep: bool = Tr
     path = Path(path)
     fmt = sniff(path)
     checked: list[str] = []
+    found: list[bool] = []  # whether the file carries Content Credentials
     if fmt == "wav":
-        record = _verify_wav(path, checked, deep)
+        record = _verify_wav(path, checked, deep, found)
     elif fmt == "flac":
-        record = _verify_flac(path, checked, deep)
+        record = _verify_flac(path, checked, deep, found)
     else:
-        record = _verify_mp3(path, checked, deep)
+        record = _verify_mp3(path, checked, deep, found)
+    credentials = _check_credentials(path, fmt, record) if found and deep else "none"
+    if found and not deep:
+        credentials = "unchecked"  # the caller pinned the bytes (signed checksums)
     if trusted is None:  # the caller judges the signer (policy.verification)
-        return CopyReport(path, fmt, record, "", checked)
+        return CopyReport(path, fmt, record, "", checked, credentials)
     name = trusted.get(record.signer.raw)
     if name is None:
         raise IntegrityError("untrusted", None, fingerprint=record.signer.fingerprint)
     checked.append("signer")
-    return CopyReport(path, fmt, record, name, checked)
+    return CopyReport(path, fmt, record, name, checked, credentials)
+
+
+def _check_credentials(path: Path, fmt: str, record: CopyRecord) -> str:
+    """The manifest's bytes are not covered by the seal: c2pa checks them (its claim signature
+    and its hash of the rest of the file), and they must be the seal's own. A manifest c2pa
+    cannot read, or finds invalid, or made with another certificate or for another copy is a
+    change. Without c2pa here: "unchecked"."""
+    from audio.copies import credentials
+
+    try:
+        found = credentials.read(path, None, fmt)
+    except credentials.CredentialsUnavailable:
+        return "unchecked"
+    except credentials.CredentialsDamaged as exc:
+        raise _changed("C2PA") from exc
+    seal = found.seal or {}
+    ours = (
+        found.state in ("Valid", "Trusted")  # trust is the caller's to judge, not validity
+        and record.certificate is not None
+        and _same(found.serial, str(_certificate_serial(record.certificate)))
+        and _same(seal.get("copy_id"), record.copy_id)
+        and _same(seal.get("signer"), record.signer.fingerprint)
+    )
+    if not ours:
+        raise _changed("C2PA")
+    return "checked"
+
+
+def _certificate_serial(pem: str) -> int | None:
+    from cryptography import x509
+
+    try:
+        return x509.load_pem_x509_certificate(pem.encode("ascii")).serial_number
+    except ValueError:
+        return None
 
 
 def _open(payload: bytes, fmt: str) -> CopyRecord:
@@ -194,19 +305,24 @@ def _open(payload: bytes, fmt: str) -> CopyRecord:
 _WIDTHS = {"s16le": 2, "s24le": 3}
 
 
-def _verify_wav(path: Path, checked: list[str], deep: bool) -> CopyRecord:
+def _verify_wav(path: Path, checked: list[str], deep: bool, found: list[bool]) -> CopyRecord:
     """RIFF (RF64 when large) with exactly fmt, LIST/INFO, data and our seal chunk, in that
-    order, ending the file; the seal covers every byte before its own payload."""
+    order, then (RIFF only) at most one C2PA chunk, ending the file; the seal covers every byte
+    before its own payload as export wrote them (the RIFF size without the C2PA chunk)."""
     size = path.stat().st_size
     try:
         with open(path, "rb") as handle:
             magic = handle.read(4)
+            # As written; the hash covers it (less the C2PA chunk that was appended).
+            riff_size = int.from_bytes(handle.read(4), "little")
             handle.seek(0)
             info = read_wav(handle)
             ids = [chunk_id for chunk_id, _offset, _size in info.layout]
             expected = [b"fmt ", b"LIST", b"data", WAV_CHUNK]
             if magic != b"RIFF":
                 expected.insert(0, b"ds64")
+            elif ids[-1:] == [C2PA_CHUNK]:
+                expected.append(C2PA_CHUNK)  # Content Credentials, after the seal
             if ids != expected:
                 ours = WAV_CHUNK in ids or _carries_a_seal(path)
                 wrong = next((a for a, b in zip(ids, expected, strict=False) if a != b), None)
@@ -216,13 +332,24 @@ def _verify_wav(path: Path, checked: list[str], deep: bool) -> CopyRecord:
             chunks = {chunk_id: (offset, length) for chunk_id, offset, length in info.layout}
             offset, length = chunks[WAV_CHUNK]
             hold = length + length % 2
-            if offset + hold != size:
+            end = size  # where the seal chunk ends: the file's end, or the C2PA chunk's start
+            if C2PA_CHUNK in chunks:
+                c2pa_offset, c2pa_length = chunks[C2PA_CHUNK]
+                c2pa_hold = c2pa_length + c2pa_length % 2
+                if c2pa_offset + c2pa_hold != size:
+                    raise IntegrityError("copy_file")  # the C2PA chunk is last
+                if not _manifest_store(info.chunks[C2PA_CHUNK]) or (
+                    c2pa_length % 2 and _byte_at(handle, c2pa_offset + c2pa_length) != b"\0"
+                ):
+                    raise _changed("RIFF C2PA")
+                end = c2pa_offset - 8
+                riff_size -= 8 + c2pa_hold
+                found.append(True)
+            if offset + hold != end:
                 raise IntegrityError("copy_file")  # the seal chunk is last, nothing after it
             payload = info.chunks[WAV_CHUNK]
-            if length % 2:
-                handle.seek(offset + length)
-                if handle.read(1) != b"\0":
-                    raise _changed("RIFF " + _label(WAV_CHUNK))
+            if length % 2 and _byte_at(handle, offset + length) != b"\0":
+                raise _changed("RIFF " + _label(WAV_CHUNK))
             record = _open(payload, "wav")
             checked.append("seal")
             width = _WIDTHS[record.sample_format]
@@ -251,17 +378,26 @@ def _verify_wav(path: Path, checked: list[str], deep: bool) -> CopyRecord:
     if not _same(pcm.hexdigest(), record.pcm_sha256):
         raise IntegrityError("copy_audio")
     checked.append("samples")
-    if not _same(_sha256_file(path, 0, size - hold), record.audio_sha256):
+    # The file up to the seal's payload as export wrote it: in a RIFF, the RIFF size it had
+    # before the C2PA chunk was appended (an RF64 carries no C2PA chunk: nothing to undo).
+    head = b"RIFF" + riff_size.to_bytes(4, "little") if magic == b"RIFF" else b""
+    if not _same(_sha256_file(path, len(head), offset, head), record.audio_sha256):
         raise IntegrityError("copy_file")
     checked.append("file")
     return record
 
 
-def _verify_flac(path: Path, checked: list[str], deep: bool) -> CopyRecord:
+def _verify_flac(path: Path, checked: list[str], deep: bool, found: list[bool]) -> CopyRecord:
     """Exactly STREAMINFO and our VORBIS_COMMENT (our vendor string, our keys in our order, each
-    once), then the frames; the seal covers STREAMINFO and every frame byte."""
+    once), then the frames; the seal covers STREAMINFO and every frame byte. In front of `fLaC`
+    at most c2pa's ID3v2.4 tag, holding exactly one GEOB frame with the Content Credentials."""
     with open(path, "rb") as handle:
         head = handle.read(BLOCK)
+        start = _c2pa_tag(head) if head[:3] == b"ID3" else 0
+        if start:
+            found.append(True)
+            handle.seek(start)
+            head = handle.read(BLOCK)
     ours = _has_traces(head)
     try:
         layout = flacmeta.read_layout(head)
@@ -301,11 +437,11 @@ def _verify_flac(path: Path, checked: list[str], deep: bool) -> CopyRecord:
         raise _changed("FLAC metadata")
     digest = hashlib.sha256(layout.streaminfo)
     with open(path, "rb") as handle:
-        handle.seek(layout.audio_offset)
+        handle.seek(start + layout.audio_offset)
         while block := handle.read(BLOCK):
             digest.update(block)
     if not _same(digest.hexdigest(), record.audio_sha256):
-        raise _added_tag(path, layout.audio_offset) or IntegrityError("copy_audio")
+        raise _added_tag(path, start + layout.audio_offset) or IntegrityError("copy_audio")
     checked.append("file")
     if not deep:
         return record
@@ -328,10 +464,29 @@ def _verify_flac(path: Path, checked: list[str], deep: bool) -> CopyRecord:
     return record
 
 
-def _verify_mp3(path: Path, checked: list[str], deep: bool) -> CopyRecord:
+def _c2pa_tag(head: bytes) -> int:
+    """The size of the ID3v2.4 tag c2pa puts in front of a FLAC: header flags 0, exactly one
+    GEOB frame with the manifest store, no padding. Anything else there is a change."""
+    try:
+        tag = read_frames(head)
+    except ValueError as exc:
+        raise _changed("ID3v2") from exc
+    if (
+        tag is None
+        or head[:6] != b"ID3\x04\x00\x00"
+        or len(tag.frames) != 1
+        or not _c2pa_frame(tag.frames[0])
+        or tag.padding
+    ):
+        raise _changed("ID3v2")
+    return tag.size
+
+
+def _verify_mp3(path: Path, checked: list[str], deep: bool, found: list[bool]) -> CopyRecord:
     """One ID3v2.4 tag of exactly our frames (TIT2, TCOP, TSSE, TXXX seal, COMM; each once, in
-    that order, no flags, our encodings and descriptions, no padding), then the MP3 stream the
-    seal names, with nothing behind it."""
+    that order, no flags, our encodings and descriptions, no padding), then at most c2pa's GEOB
+    frame with the Content Credentials, then the MP3 stream the seal names, with nothing behind
+    it."""
     with open(path, "rb") as handle:
         head = handle.read(READ_SIZE)
     ours = _has_traces(head)
@@ -341,6 +496,11 @@ def _verify_mp3(path: Path, checked: list[str], deep: bool) -> CopyRecord:
         raise _changed("ID3v2", ours) from exc
     if tag is None:
         raise _changed("ID3v2", ours)  # a bare stream: a seal only if our tag was cut off
+    end = tag.size  # where our frames end: the tag's end, or the GEOB frame's start
+    if tag.frames and _c2pa_frame(tag.frames[-1]):
+        end -= HEADER_SIZE + len(tag.frames[-1].body)
+        tag = type(tag)(tag.flags, tag.frames[:-1], tag.padding, tag.size)
+        found.append(True)
     ids = [frame.frame_id for frame in tag.frames]
     for frame in tag.frames:
         if frame.frame_id not in ID3_FRAMES or ids.count(frame.frame_id) > 1 or frame.flags:
@@ -363,7 +523,8 @@ def _verify_mp3(path: Path, checked: list[str], deep: bool) -> CopyRecord:
     record = _open(payload, "mp3")
     checked.append("seal")
     built = id3_tag(record.title, record.notice, payload)
-    if head[: tag.size] != built:
+    # Our tag as export wrote it: the same header, its size without the GEOB frame.
+    if head[:6] + syncsafe(end - HEADER_SIZE) + head[HEADER_SIZE:end] != built:
         expected = read_frames(built)
         for frame, want in zip(tag.frames, expected.frames if expected else [], strict=False):
             if frame != want:
