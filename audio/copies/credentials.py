@@ -20,7 +20,6 @@ anchor, and never goes to the network. The `c2pa` package is optional: without i
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import os
@@ -77,8 +76,11 @@ class Credentials:
 
 
 def _c2pa() -> Any:
-    try:  # by name: the package has no type information, and is optional
-        return importlib.import_module("c2pa")
+    """The c2pa package (untyped, optional: imported only when a copy is signed or read)."""
+    try:
+        import c2pa
+
+        return c2pa
     except (ImportError, OSError) as exc:  # OSError: the native library does not load
         raise CredentialsUnavailable(str(exc)) from exc
 
