@@ -94,6 +94,7 @@ translations: $(STAMP)
 
 screenshots: install
 	$(PY) docs/screenshots.py
+	$(PY) docs/screenshots_verifier.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

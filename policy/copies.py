@@ -209,8 +209,11 @@ def _details(workspace: Workspace, manifest: Manifest, lang: str) -> dict[str, s
 
 def _write_documents(workspace: Workspace, folder: Path, manifest: Manifest,
                      record: CopyRecord, audio_name: str) -> None:  # fmt: skip
-    """LEESMIJ.txt (Dutch, then English), ontvangstbewijs.pdf and publickey.pem. Names and the
-    recipient are shown with control and bidi characters escaped (`visible`), as entered."""
+    """LEESMIJ.txt (Dutch, then English), ontvangstbewijs.pdf, publickey.pem, gegevens.json and
+    controleer.html. Names and the recipient are shown with control and bidi characters escaped
+    (`visible`), as entered."""
+    from policy.verifier_page import write_page, write_receipt_data
+
     public = workspace.vault.signing_key.public
     (folder / PUBLIC_KEY).write_text(public.pem(), encoding="ascii")
     enrolment = workspace.enrolment
@@ -224,9 +227,17 @@ def _write_documents(workspace: Workspace, folder: Path, manifest: Manifest,
         (folder / TSA_CERTIFICATE).write_bytes(workspace.policy.timestamps.ca_certificate)
     sections: list[tuple[str, str]] = []
     plain: list[str] = []
+    data = {"recording_id": record.recording_id, "copy_id": record.copy_id,
+            "recipient": visible(record.recipient) or "-", "exported": record.exported}  # fmt: skip
+    if stamp is not None and stamp.time:
+        data["sealed_at"] = stamp.time
     for lang in ("nl", "en"):
         values = _details(workspace, manifest, lang)
         notice = workspace.policy.text("private_use_notice", lang)
+        suffix = "" if lang == "nl" else "_en"  # gegevens.json: what controleer.html shows
+        shown = values.keys() - {"fingerprint", "key_publication"}  # the page reads the key
+        data |= {f"{key}{suffix}": values[key] for key in shown}
+        data |= {f"notice_{lang}": notice, f"state{suffix}": text(f"state.{manifest.state}", lang)}
         readme = workspace.policy.text("copy_readme", lang, notice=notice, **values)
         facts = text("copy.facts", lang, audio=audio_name, sha=record.pcm_sha256,
                      key_sha=public.fingerprint_hex, key_short=public.fingerprint,
@@ -243,6 +254,8 @@ def _write_documents(workspace: Workspace, folder: Path, manifest: Manifest,
     title = text("copy.receipt_title", "nl", organisation=workspace.policy.organisation)
     render_pdf(folder / RECEIPT, title, sections,
                footer=text("copy.footer", "nl", copy_id=record.copy_id))  # fmt: skip
+    write_receipt_data(folder, data)  # listed in SHA256SUMS with every other file
+    write_page(folder, workspace.policy.publication_url or workspace.policy.key_publication)
 
 
 def _seal_sha256(workspace: Workspace, recording_id: str) -> str | None:
