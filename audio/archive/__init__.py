@@ -1,0 +1,1 @@
+"""The organisation's archive: sealed files kept WORM on S3 Object Lock."""
