@@ -39,6 +39,7 @@ from policy.documents import long_date, render_pdf
 from policy.inputs import check_length
 from policy.sealed import SealedSession
 from policy.timestamping import Stamp
+from policy.verifier_page import write_page, write_receipt_data
 from resources.catalogue import text
 
 if TYPE_CHECKING:
@@ -144,6 +145,7 @@ def export_copy(
         )  # fmt: skip
         if failure:
             raise failure[0]
+        credentials = _credentials(workspace, manifest, audio, fmt, embedded)
         _write_documents(workspace, temp, manifest, embedded, audio.name)
         _write_sums(workspace, temp)
         os.replace(temp, final)
@@ -158,7 +160,8 @@ def export_copy(
     if progress is not None:
         progress(1.0)
     workspace.audit.append("exported", summary.recording_id, recipient=recipient, format=fmt,
-                           copy_id=embedded.copy_id, folder=final.name)  # fmt: skip
+                           copy_id=embedded.copy_id, folder=final.name,
+                           credentials=credentials)  # fmt: skip
     return final
 
 
@@ -212,8 +215,6 @@ def _write_documents(workspace: Workspace, folder: Path, manifest: Manifest,
     """LEESMIJ.txt (Dutch, then English), ontvangstbewijs.pdf, publickey.pem, gegevens.json and
     controleer.html. Names and the recipient are shown with control and bidi characters escaped
     (`visible`), as entered."""
-    from policy.verifier_page import write_page, write_receipt_data
-
     public = workspace.vault.signing_key.public
     (folder / PUBLIC_KEY).write_text(public.pem(), encoding="ascii")
     enrolment = workspace.enrolment
@@ -252,10 +253,48 @@ def _write_documents(workspace: Workspace, folder: Path, manifest: Manifest,
     readme_text = visible("\n\n".join(plain), lines=True)
     (folder / README).write_text(readme_text + "\n", encoding="utf-8")
     title = text("copy.receipt_title", "nl", organisation=workspace.policy.organisation)
+    publication = workspace.policy.publication_url or workspace.policy.key_publication
+    page_notice = " / ".join(
+        workspace.policy.text("private_use_notice", lang) for lang in ("nl", "en")
+    )
+    caption = " / ".join(text("copy.receipt_link", lang) for lang in ("nl", "en"))
     render_pdf(folder / RECEIPT, title, sections,
-               footer=text("copy.footer", "nl", copy_id=record.copy_id))  # fmt: skip
+               footer=text("copy.footer", "nl", copy_id=record.copy_id),
+               page_notice=page_notice, link=publication or None, link_caption=caption)  # fmt: skip
     write_receipt_data(folder, data)  # listed in SHA256SUMS with every other file
-    write_page(folder, workspace.policy.publication_url or workspace.policy.key_publication)
+    write_page(folder, publication)
+
+
+def _credentials(
+    workspace: Workspace, manifest: Manifest, audio: Path, fmt: str, record: CopyRecord
+) -> str:
+    """Content Credentials (C2PA) in the audio file, signed by this installation's key under its
+    certificate, before SHA256SUMS is made over the final files. Only an enrolled installation
+    has a certificate to sign with; without the c2pa package, or when signing fails, the copy
+    is made without them. Returns what happened: "signed", "timestamped", "none" or "failed"
+    (logged with the export)."""
+    from audio.copies import credentials
+
+    if workspace.certificate is None:
+        return "none"
+    derived = manifest.session.get("derived_from")
+    edit = None
+    if isinstance(derived, dict):
+        edit = {"derived_from": derived, "consent": manifest.session.get("consent")}
+    tsa = workspace.policy.timestamps
+    try:
+        stamped = credentials.embed(
+            audio,
+            fmt,
+            workspace.vault.signing_key.sign,
+            workspace.certificate.encode("ascii"),  # the leaf: the CA is the reader's anchor
+            credentials.seal_facts(record),
+            tsa.url if tsa else None,
+            edit=edit,
+        )
+    except (credentials.CredentialsUnavailable, credentials.CredentialsError):
+        return "failed"
+    return "timestamped" if stamped else "signed"
 
 
 def _seal_sha256(workspace: Workspace, recording_id: str) -> str | None:
@@ -297,7 +336,8 @@ def _howto(workspace: Workspace, lang: str, audio_name: str, stamp: Stamp | None
                           attime=int(parse_time(stamp.time)), time=stamp.time,
                           tsa=visible(stamp.tsa)))  # fmt: skip
     lone = text("copy.howto_lone", lang, audio=audio_name)
-    return "\n".join([text("copy.howto", lang), *steps, lone])
+    page = text("copy.howto_page", lang)
+    return "\n".join([page, "", text("copy.howto", lang), *steps, lone])
 
 
 def _write_sums(workspace: Workspace, folder: Path) -> None:

@@ -235,6 +235,9 @@ class Verified:
     files: tuple[str, ...] = ()
     trust: Trust | None = None
     seal_time: SealTime | None = None  # what the seal's RFC 3161 timestamp says
+    # The copy's Content Credentials (C2PA) as c2pa reads them with the trusted CAs as anchors:
+    # Trusted, Valid (intact, signer not anchored here), Invalid, none, or unavailable.
+    credentials: str = "none"
 
 
 def verify_path(
@@ -285,8 +288,30 @@ def verify_path(
         stamped_at=seal_time.time if vouched else None,
         claimed=claimed,
     )
+    found = _credentials(copy.path, cas)
     _log(workspace, path, "intact" if trust.known else "unknown_signer", record.recording_id)
-    return Verified(kind, path, copy=copy, files=files, trust=trust, seal_time=seal_time)
+    return Verified(
+        kind, path, copy=copy, files=files, trust=trust, seal_time=seal_time, credentials=found
+    )
+
+
+def _credentials(audio: Path, cas: tuple[bytes, ...]) -> str:
+    """Read the copy's Content Credentials with each trusted CA (the first that makes them
+    Trusted wins). A manifest c2pa cannot read is a changed copy (IntegrityError)."""
+    from audio.copies import credentials
+
+    best = "none"
+    try:
+        for ca in cas or (None,):
+            state = credentials.read(audio, ca).state
+            if state == "Trusted":
+                return state
+            best = state if best in ("none", "Valid") else best
+    except credentials.CredentialsUnavailable:
+        return "unavailable"
+    except credentials.CredentialsDamaged as exc:
+        raise IntegrityError("copy_tags", None, item="C2PA") from exc
+    return best
 
 
 def _copy_seal_time(

@@ -212,7 +212,9 @@ def verify(cli: Cli) -> int:
     if result.recording is not None:
         return render_recording(cli, result.recording, workspace)
     assert result.copy is not None and result.trust is not None
-    return render_copy(cli, result.copy, result.files, result.trust, result.seal_time)
+    return render_copy(
+        cli, result.copy, result.files, result.trust, result.seal_time, result.credentials
+    )
 
 
 def timestamp(cli: Cli) -> int:
@@ -293,6 +295,7 @@ def render_copy(
     files: tuple[str, ...],
     trust: Trust,
     seal_time: SealTime | None = None,
+    credentials: str = "none",
 ) -> int:
     """What a copy's verification checked and found, in words; exit 3 (UNKNOWN_SIGNER) for an
     intact copy sealed by a key this computer does not know, with the three ways to check it."""
@@ -305,6 +308,8 @@ def render_copy(
     print(trust.describe(cli.lang))
     if seal_time is not None and seal_time.state != "none":
         print(seal_time.describe(cli.lang))
+    if credentials != "none":
+        cli.say(f"verify.credentials.{credentials}")
     record = report.record
     # The copy may come from anywhere: what it says is shown, never acted on by the terminal.
     cli.say("verify_copy.summary", id=visible(record.recording_id),

@@ -231,10 +231,18 @@ def test_an_edited_version_says_what_was_cut(laptop: Workspace, org: Org, tmp_pa
     assert verify_copy(path, None).credentials == "checked"
 
 
-def test_a_plain_copy_has_no_credentials(laptop: Workspace, org: Org, tmp_path: Path) -> None:
+def test_an_enrolled_installation_exports_with_credentials_and_another_without(
+    laptop: Workspace, org: Org, tmp_path: Path
+) -> None:
+    """export_copy signs the credentials itself when the installation has a certificate; an
+    installation that is not enrolled has none to sign with, and its copy carries none."""
     path = _copy(laptop, tmp_path, "wav")
-    assert credentials.read(path, org.ca_pem).state == "none"
-    assert verify_copy(path, None).credentials == "none"
+    assert credentials.read(path, org.ca_pem).state == "Trusted"
+    assert verify_copy(path, None).credentials == "checked"
+    plain = _installation(tmp_path / "plain", None)
+    lone = _copy(plain, tmp_path / "plain", "wav")
+    assert credentials.read(lone, org.ca_pem).state == "none"
+    assert verify_copy(lone, None).credentials == "none"
 
 
 def test_without_c2pa_the_copy_stays_as_it_was(

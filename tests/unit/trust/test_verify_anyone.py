@@ -103,6 +103,7 @@ def test_with_nothing_named_a_genuine_copy_is_intact_but_unknown(
     assert verify(copy) == 3
     out = capsys.readouterr().out
     assert "INTACT, but sealed by a key this computer does not know" in out
+    assert "Content Credentials (C2PA): intact; their signer is not anchored" in out
     assert "CHANGED" not in out
     for way in ("--ca organisatie.pem", "--key publickey.pem", "--fingerprint "):
         assert way in out
@@ -114,6 +115,7 @@ def test_with_the_organisations_ca_it_is_intact_and_names_the_installation(
     assert verify(copy, "--ca", str(org.certificate)) == 0
     out = capsys.readouterr().out
     assert "installation Laptop Burgerzaken of Gemeente Test" in out
+    assert "Content Credentials (C2PA): intact, signed under a certificate authority" in out
     assert "Result: INTACT." in out
     # A lone file carries its certificate in its seal: the CA alone is enough for it too.
     assert verify(copy / "opname.wav", "--ca", str(org.certificate)) == 0
