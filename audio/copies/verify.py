@@ -10,13 +10,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from audio.copies import flacmeta
 from audio.copies.credentials import GEOB_PREFIX
@@ -248,9 +250,9 @@ def verify_copy(path: Path, trusted: Mapping[bytes, str] | None, deep: bool = Tr
         record = _verify_flac(path, checked, deep, found)
     else:
         record = _verify_mp3(path, checked, deep, found)
-    credentials = _check_credentials(path, fmt, record) if found and deep else "none"
-    if found and not deep:
-        credentials = "unchecked"  # the caller pinned the bytes (signed checksums)
+    # The manifest must be the seal's own, also when the caller pinned the bytes (a folder's
+    # signed checksums): whoever signed those could have put any manifest in.
+    credentials = _check_credentials(path, fmt, record) if found else "none"
     if trusted is None:  # the caller judges the signer (policy.verification)
         return CopyReport(path, fmt, record, "", checked, credentials)
     name = trusted.get(record.signer.raw)
@@ -273,26 +275,107 @@ def _check_credentials(path: Path, fmt: str, record: CopyRecord) -> str:
         return "unchecked"
     except credentials.CredentialsDamaged as exc:
         raise _changed("C2PA") from exc
-    seal = found.seal or {}
-    ours = (
-        found.state in ("Valid", "Trusted")  # trust is the caller's to judge, not validity
-        and record.certificate is not None
-        and _same(found.serial, str(_certificate_serial(record.certificate)))
-        and _same(seal.get("copy_id"), record.copy_id)
-        and _same(seal.get("signer"), record.signer.fingerprint)
-    )
-    if not ours:
+    if record.certificate is None or found.state not in ("Valid", "Trusted"):
+        raise _changed("C2PA")  # trust is the caller's to judge; validity is not
+    try:
+        ours = x509.load_pem_x509_certificate(record.certificate.encode("ascii"))
+    except ValueError as exc:
+        raise _changed("C2PA") from exc
+    leaves = _signing_certificates(path.read_bytes())
+    if not leaves or any(leaf != ours.public_bytes(Encoding.DER) for leaf in leaves):
+        raise _changed("C2PA")  # signed under another certificate than the seal's
+    if dict(found.seal or {}) != _expected_assertion(record, found.seal or {}):
+        raise _changed("C2PA")  # the credentials tell another story than the seal
+    names = [str(action.get("action")) for action in found.actions]
+    expected = ["c2pa.opened", "c2pa.edited"] if record.derived_from else ["c2pa.created"]
+    if names != expected:
         raise _changed("C2PA")
     return "checked"
 
 
-def _certificate_serial(pem: str) -> int | None:
-    from cryptography import x509
+def _expected_assertion(record: CopyRecord, found: Mapping[str, object]) -> dict[str, object]:
+    """Our assertion as export writes it for this copy: the seal's facts, and for an edited
+    version what it was cut from (its cuts and consent as sealed in the original's session,
+    which the copy record names by id and cuts)."""
+    from audio.copies.credentials import seal_facts
+
+    expected: dict[str, object] = dict(seal_facts(record))
+    if record.derived_from:
+        edit = found.get("edit")
+        if not isinstance(edit, Mapping) or edit.get("original") != record.derived_from:
+            return {**expected, "edit": "(missing or for another original)"}
+        cuts = [list(cut) for cut in record.derived_cuts]
+        if [list(cut) for cut in edit.get("cuts") or ()] != cuts:
+            return {**expected, "edit": "(other cuts)"}
+        expected["edit"] = dict(edit)
+    return expected
+
+
+def _jumbf(data: bytes, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
+    """The boxes in data[start:end]: (type, payload start, payload end)."""
+    at = start
+    while at + 8 <= end:
+        size, kind = int.from_bytes(data[at : at + 4], "big"), data[at + 4 : at + 8]
+        head = 8
+        if size == 1:
+            size, head = int.from_bytes(data[at + 8 : at + 16], "big"), 16
+        elif size == 0:
+            size = end - at
+        if size < head or at + size > end:
+            raise ValueError("a box runs past its parent")
+        yield kind, at + head, at + size
+        at += size
+
+
+def _signing_certificates(data: bytes) -> list[bytes]:
+    """The leaf certificate (DER) of every COSE signature in the file's manifest store. Each
+    signature must be exactly as c2pa writes it: a COSE_Sign1 in canonical CBOR whose
+    unprotected header holds only zero padding and a timestamp, so no byte that no hash covers
+    can carry anything else."""
+    found: list[bytes] = []
+    store = data.find(b"jumb" + _STORE_DESCRIPTION[:4])
+    if store < 4:
+        return found
+
+    def walk(start: int, end: int) -> None:
+        label = b""
+        for kind, begin, stop in _jumbf(data, start, end):
+            if kind == b"jumd":
+                label = data[begin + 17 : stop].split(b"\0", 1)[0]
+            elif kind == b"jumb":
+                walk(begin, stop)
+            elif kind == b"cbor" and label == b"c2pa.signature":
+                found.append(_cose_leaf(data[begin:stop]))
+
+    size = int.from_bytes(data[store - 4 : store], "big")
+    try:
+        walk(store + 4, store - 4 + size)
+    except (ValueError, IndexError) as exc:
+        raise _changed("C2PA") from exc
+    return found
+
+
+def _cose_leaf(raw: bytes) -> bytes:
+    import cbor2
 
     try:
-        return x509.load_pem_x509_certificate(pem.encode("ascii")).serial_number
-    except ValueError:
-        return None
+        sign1 = cbor2.loads(raw)
+        if cbor2.dumps(sign1) != raw:
+            raise ValueError("not in canonical CBOR")
+        value = sign1.value if isinstance(sign1, cbor2.CBORTag) and sign1.tag == 18 else sign1
+        protected, unprotected, _payload, _signature = value
+        header = cbor2.loads(protected)
+        chain = header[33]
+        leaf = chain[0] if isinstance(chain, list) else chain
+        allowed = {"pad", "pad2", "sigTst", "sigTst2"}
+        if not isinstance(unprotected, Mapping) or not set(unprotected) <= allowed:
+            raise ValueError("unexpected unprotected header")
+        for name in ("pad", "pad2"):
+            if bytes(unprotected.get(name, b"")).strip(b"\0"):
+                raise ValueError("padding that is not zero")
+        return bytes(leaf)
+    except (ValueError, TypeError, KeyError, IndexError, cbor2.CBORDecodeError) as exc:
+        raise _changed("C2PA") from exc
 
 
 def _open(payload: bytes, fmt: str) -> CopyRecord:

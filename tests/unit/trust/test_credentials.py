@@ -123,7 +123,7 @@ def test_a_genuine_copy_is_trusted_with_the_organisations_ca(
     report = verify_copy(path, None)
     assert report.credentials == "checked"
     assert {"seal", "file"} <= set(report.checked) or "stream" in report.checked
-    assert verify_copy(path, None, deep=False).credentials == "unchecked"
+    assert verify_copy(path, None, deep=False).credentials == "checked"  # the manifest too
     after = _probe(path)
     assert after["sample_rate"] == before["sample_rate"] == "48000"
     assert float(after["duration"]) == pytest.approx(float(before["duration"]), abs=0.05)
@@ -214,21 +214,32 @@ def test_a_tsa_out_of_reach_does_not_stop_the_export(
 
 
 def test_an_edited_version_says_what_was_cut(laptop: Workspace, org: Org, tmp_path: Path) -> None:
-    path = _copy(laptop, tmp_path, "mp3")
-    edit = {
-        "derived_from": {"recording_id": "origineel-1", "pcm_sha256": "ab" * 32,
-                         "cuts": [[0.25, 0.5]]},
-        "consent": {"announced": True, "agreed": ["mevrouw Yilmaz"]},
-    }  # fmt: skip
-    _embed(laptop, path, "mp3", edit=edit)
+    """A copy of an edited version (derive) carries c2pa.edited with the cuts and the consent,
+    the original as its parent; credentials that claim an edit on an unedited copy are a
+    change."""
+    from policy.derive import Consent, derive_recording
+
+    rid = _recording(laptop, 2.0)
+    agreed = {"J. de Vries": "verbal", "A. Yilmaz": "written"}
+    consent = Consent(True, "2026-11-28", "deel over de buurman", agreed)
+    derived = derive_recording(laptop, rid, [(0.25, 0.5)], consent)
+    out = tmp_path / "usb"
+    out.mkdir()
+    path = export_copy(laptop, derived.recording_id, out, "mp3") / "opname.mp3"
     found = credentials.read(path, org.ca_pem)
     assert found.state == "Trusted"
     edited = [a for a in found.actions if a["action"] == "c2pa.edited"]
     assert edited and edited[0]["parameters"]["cuts"] == [[0.25, 0.5]]
-    assert edited[0]["parameters"]["consent"]["agreed"] == ["mevrouw Yilmaz"]
+    assert "A. Yilmaz" in json.dumps(edited[0]["parameters"]["consent"])
     assert found.ingredients and found.ingredients[0]["relationship"] == "parentOf"
-    assert found.seal is not None and found.seal["edit"]["original"] == "origineel-1"
+    assert found.seal is not None and found.seal["edit"]["original"] == rid
     assert verify_copy(path, None).credentials == "checked"
+
+    plain = _copy(laptop, tmp_path, "mp3")
+    claimed = {"derived_from": {"recording_id": rid, "cuts": [[0.25, 0.5]]}, "consent": {}}
+    _embed(laptop, plain, "mp3", edit=claimed)
+    with pytest.raises(IntegrityError):
+        verify_copy(plain, None)
 
 
 def test_an_enrolled_installation_exports_with_credentials_and_another_without(
