@@ -224,3 +224,27 @@ def test_defended_a_file_chosen_twice_from_two_folders_is_changed(
         lambda driver: driver.find_element(By.CSS_SELECTOR, "#verdict[data-result]")
     )
     assert verdict.get_attribute("data-result") == "changed"
+
+
+def test_the_municipalitys_certificates_in_a_folder_signed_by_another_key_are_badsig(
+    browser: WebDriver,  # noqa: F811
+    enrolled_copy: tuple[Path, str],
+    stranger: Workspace,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """A forger copies a genuine copy's installatie.pem and organisatie.pem into a folder they
+    sign with their own key: the page must not show the municipality's CA fingerprint as
+    vouching for that key (installatie.pem certifies another key): "Handtekening past niet"."""
+    genuine, ca_fingerprint = enrolled_copy
+    forged = tmp_path / "forged"
+    shutil.copytree(genuine, forged)
+    audio = next(forged.glob("opname.*"))
+    data = bytearray(audio.read_bytes())
+    data[-40] ^= 0x01
+    audio.write_bytes(bytes(data))
+    resign(forged, stranger.vault.signing_key)
+    verdict = check(browser, forged)
+    assert verdict.get_attribute("data-result") == "badsig", verdict.text
+    assert verdict.text.startswith("Handtekening past niet")
+    page = browser.find_element(By.TAG_NAME, "main").text
+    assert ca_fingerprint not in page.replace(":", "").lower()
