@@ -36,19 +36,9 @@ from desktop.cli import main
 from policy.copies import export_copy
 from policy.workspace import Workspace
 from tests.helpers.organisation import Org, make_org
-from tests.unit.trust.test_verify_anyone import _installation, _recording
+from tests.unit.trust.test_verify_anyone import _recording
 
 pytestmark = pytest.mark.skipif(not credentials.available(), reason="c2pa is not installed")
-
-
-@pytest.fixture
-def org(tmp_path: Path) -> Org:
-    return make_org(tmp_path / "org")
-
-
-@pytest.fixture
-def laptop(tmp_path: Path, org: Org) -> Workspace:
-    return _installation(tmp_path / "laptop", org)
 
 
 @pytest.fixture
@@ -56,20 +46,6 @@ def folder(laptop: Workspace, tmp_path: Path) -> Path:
     out = tmp_path / "usb"
     out.mkdir()
     return export_copy(laptop, _recording(laptop), out, "wav", recipient="mevrouw Yilmaz")
-
-
-@pytest.fixture
-def citizen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A citizen's computer: no vault, no passphrase, the bundled policy, English."""
-    home = tmp_path / "citizen"
-    home.mkdir()
-    monkeypatch.setenv("GESPREKSOPNAME_VAULT", str(home / "no-vault"))
-    monkeypatch.delenv("GESPREKSOPNAME_PASSPHRASE", raising=False)
-    monkeypatch.delenv("GESPREKSOPNAME_POLICY", raising=False)
-    monkeypatch.setenv("LANG", "en_GB.UTF-8")
-    monkeypatch.delenv("LC_ALL", raising=False)
-    monkeypatch.delenv("LC_MESSAGES", raising=False)
-    return home
 
 
 def _chunks(data: bytes) -> list[tuple[bytes, int, int]]:

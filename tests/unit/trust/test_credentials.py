@@ -28,16 +28,6 @@ from tests.unit.trust.test_verify_anyone import _installation, _recording
 FORMATS = ("wav", "flac", "mp3")
 
 
-@pytest.fixture
-def org(tmp_path: Path) -> Org:
-    return make_org(tmp_path / "org")
-
-
-@pytest.fixture
-def laptop(tmp_path: Path, org: Org) -> Workspace:
-    return _installation(tmp_path / "laptop", org)
-
-
 def _copy(laptop: Workspace, tmp_path: Path, fmt: str) -> Path:
     """The audio file of a real exported copy, on its own."""
     out = tmp_path / f"usb-{fmt}"

@@ -51,34 +51,10 @@ def _installation(folder: Path, org: Org | None, name: str = "Laptop Burgerzaken
 
 
 @pytest.fixture
-def org(tmp_path: Path) -> Org:
-    return make_org(tmp_path / "org")
-
-
-@pytest.fixture
-def laptop(tmp_path: Path, org: Org) -> Workspace:
-    return _installation(tmp_path / "laptop", org)
-
-
-@pytest.fixture
 def copy(laptop: Workspace, tmp_path: Path) -> Path:
     out = tmp_path / "usb"
     out.mkdir()
     return export_copy(laptop, _recording(laptop), out, "wav", recipient="mevrouw Yilmaz")
-
-
-@pytest.fixture
-def citizen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A citizen's computer: no vault, no passphrase, the bundled policy, English."""
-    home = tmp_path / "citizen"
-    home.mkdir()
-    monkeypatch.setenv("GESPREKSOPNAME_VAULT", str(home / "no-vault"))
-    monkeypatch.delenv("GESPREKSOPNAME_PASSPHRASE", raising=False)
-    monkeypatch.delenv("GESPREKSOPNAME_POLICY", raising=False)
-    monkeypatch.setenv("LANG", "en_GB.UTF-8")
-    monkeypatch.delenv("LC_ALL", raising=False)
-    monkeypatch.delenv("LC_MESSAGES", raising=False)
-    return home
 
 
 def verify(target: Path, *options: str) -> int:
