@@ -214,7 +214,9 @@ class Workspace:
         return workspace
 
     @classmethod
-    def open(cls, root: Path, passphrase: str, policy: Policy) -> Workspace:
+    def open(
+        cls, root: Path, passphrase: str, policy: Policy, *, send_timestamps: bool = True
+    ) -> Workspace:
         """Unlock; repair a trail torn by a power cut and register seals a crash left
         unregistered (each logged), then log the unlock. A vault whose state is in doubt still
         opens: its recordings stay playable, but nothing is recovered or purged."""
@@ -224,7 +226,8 @@ class Workspace:
         if workspace.vault.finished_rotation:  # a passwd cut short, finished by this unlock
             workspace.log_if_anchored("passphrase_changed", epoch=workspace.vault.epoch)
         workspace.log_if_anchored("unlocked")
-        if workspace.policy.timestamps is not None:  # what an offline laptop queued
+        # What an offline laptop queued; the window sends it from a worker instead.
+        if send_timestamps and workspace.policy.timestamps is not None:
             with contextlib.suppress(GespreksError, OSError):
                 workspace.send_timestamps(timeout=timestamping.START_TIMEOUT)
         return workspace

@@ -60,6 +60,7 @@ def run_gui(argv: list[str]) -> int:
 
     window = MainWindow(workspace, settings)
     window.show()
+    window.send_queued_timestamps()
     recovered = report_recovery(workspace)
     if recovered:
         window.recordings.reload()

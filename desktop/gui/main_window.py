@@ -41,6 +41,7 @@ from desktop.gui.workers import Job
 from policy.recording import SessionRefused, start_recording
 from policy.sealed import Manifest
 from policy.session import Session
+from policy.timestamping import START_TIMEOUT
 from policy.workspace import Workspace
 
 
@@ -72,6 +73,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or Settings()
         self.panel: RecordingPanel | None = None
         self.player_job: Job | None = None  # a recording being opened for playback
+        self.timestamp_job: Job | None = None  # queued timestamps being sent at start
         self.closing = False
         self.setWindowTitle(
             self.tr("Gespreksopname — %1").replace("%1", workspace.policy.organisation)
@@ -300,6 +302,17 @@ class MainWindow(QMainWindow):
         chosen, _ = QFileDialog.getOpenFileName(self, self.tr("Verify a file"), str(Path.home()))
         if chosen:
             self.verify_path(Path(chosen))
+
+    def send_queued_timestamps(self) -> Job | None:
+        """What an offline laptop queued goes to the time-stamping authority at start, from a
+        worker: a slow network must not hold up the window."""
+        if self.workspace.policy.timestamps is None:
+            return None
+        workspace = self.workspace
+        job = Job(lambda _job: workspace.send_timestamps(timeout=START_TIMEOUT), self)
+        self.timestamp_job = job
+        job.start()
+        return job
 
     def verify_path(self, target: Path) -> str:
         """Verify a recording, an exported folder or a lone exported file (recognised by its

@@ -232,7 +232,10 @@ class UnlockDialog(QDialog):
 
     def try_unlock(self) -> None:
         try:
-            self.workspace = Workspace.open(self.root, self.passphrase.text(), self.policy)
+            # Queued timestamps are sent after the window shows, off the GUI thread (app.py).
+            self.workspace = Workspace.open(
+                self.root, self.passphrase.text(), self.policy, send_timestamps=False
+            )
         except GespreksError as exc:
             self.error.setText(error_text(exc))
             self.passphrase.selectAll()

@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from audio.copies.verify import verify_copy
@@ -36,31 +35,16 @@ from policy.copies import export_copy
 from policy.enrolment import in_force
 from policy.organisation import CA_CERTIFICATE, CA_KEY, enroll
 from policy.policy import ProvenanceKind, load_policy, signature_path
-from policy.rules import evaluate
-from policy.sealed import session_document
 from policy.workspace import Workspace
 from tests.helpers.organisation import ORG_PASSPHRASE, Org, make_org, policy_text, signed_policy
 from tests.helpers.tsa import CONFIG_FILE, RunningTsa, make_tsa_files, start_tsa
 from tests.unit.conftest import FAST_KDF, PASSPHRASE
-from tests.unit.policy.conftest import lawful
+from tests.unit.trust.test_timestamps_in_use import _record
 
 RATE = 48000
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def _recording(workspace: Workspace, clock: float = 0.0) -> str:
-    session = lawful()
-    doc = session_document(session, evaluate(session, workspace.policy), workspace.policy)
-    writer = workspace.new_recording(
-        sample_rate=RATE, channels=1, session=doc, clock=lambda: time.time() + clock
-    )
-    tone = (8000 * np.sin(2 * np.pi * 440 * np.arange(RATE) / RATE)).astype("<i2")
-    writer.write(tone.tobytes())
-    writer.seal()
-    workspace.audit.append("recording_sealed", writer.recording_id)  # as Recording.stop logs
-    return writer.recording_id
 
 
 def _installation(
@@ -80,7 +64,7 @@ def _installation(
 
 def _export(workspace: Workspace, out: Path, rid: str | None = None) -> Path:
     out.mkdir(parents=True, exist_ok=True)
-    rid = rid or _recording(workspace)
+    rid = rid or _record(workspace)
     return export_copy(workspace, rid, out, "wav", recipient="mevrouw Yilmaz")
 
 
@@ -347,7 +331,7 @@ def test_an_expired_certificate_does_not_make_a_backdated_copy_trusted(
     enroll(workspace, cert, org.ca_pem, now=issued + timedelta(hours=1))
     workspace = Workspace(workspace.vault, policy)
     backdated = (issued + timedelta(days=2)).timestamp()
-    rid = _recording(workspace, clock=backdated - time.time())  # the clock set back for both
+    rid = _record(workspace, clock=backdated - time.time())  # the clock set back for both
     monkeypatch.setattr("policy.copies.time", types.SimpleNamespace(time=lambda: backdated))
     copy = _export(workspace, tmp_path / "usb", rid)
     monkeypatch.undo()
@@ -434,7 +418,7 @@ def test_deleting_a_seals_timestamp_is_found(
     org.enroll(made, "Laptop Wijkteam")
     workspace = Workspace(made.vault, policy)
     assert workspace.policy.timestamps is not None
-    rid = _recording(workspace)
+    rid = _record(workspace)
     assert workspace.timestamp_state() == (2, 0)
     _on_laptop(monkeypatch, workspace, policy_file)
     assert main(["verify", rid]) == 0
