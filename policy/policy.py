@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -74,16 +75,35 @@ class Timestamps:
 
 
 @dataclass(frozen=True)
+class ArchiveSettings:
+    """The organisation's archive (S3 with Object Lock) the policy names. No credentials here:
+    they come from the environment, the OS keyring or a credentials file (policy.archiving)."""
+
+    endpoint: str
+    bucket: str
+    region: str
+    lock_mode: str  # COMPLIANCE (nobody can shorten or delete early) or GOVERNANCE
+    prefix: str  # every installation's objects are under <prefix>/<installation>/
+    credentials_file: Path | None  # the file the IT department installs, if not the default
+
+
+@dataclass(frozen=True)
 class Declared:
     """What the file names that only an organisation-signed policy puts in force."""
 
     recovery_keys: tuple[RecoveryPublicKey, ...] = ()
     trusted_keys: tuple[TrustedKey, ...] = ()
     timestamps: Timestamps | None = None
+    archive: ArchiveSettings | None = None
 
     @property
     def empty(self) -> bool:
-        return not self.recovery_keys and not self.trusted_keys and self.timestamps is None
+        return (
+            not self.recovery_keys
+            and not self.trusted_keys
+            and self.timestamps is None
+            and self.archive is None
+        )
 
 
 class ProvenanceKind(StrEnum):
@@ -174,6 +194,7 @@ class Policy:
     recovery_keys: tuple[RecoveryPublicKey, ...] = ()
     trusted_keys: tuple[TrustedKey, ...] = field(default_factory=tuple)
     timestamps: Timestamps | None = None
+    archive: ArchiveSettings | None = None  # the organisation's archive; None: local only
     organisation_ca: bytes | None = None  # [organisation] ca_certificate, PEM
     publication_url: str = ""  # where the organisation publishes its CA fingerprint
     declared: Declared = field(default_factory=Declared)
@@ -206,6 +227,7 @@ class Policy:
             recovery_keys=in_force.recovery_keys,
             trusted_keys=in_force.trusted_keys,
             timestamps=in_force.timestamps,
+            archive=in_force.archive,
         )
 
     def purpose(self, purpose_id: str | None) -> Purpose | None:
@@ -245,6 +267,7 @@ class Policy:
                 else None
             ),
             "timestamps": _timestamps_json(self.timestamps),
+            "archive": _archive_json(self.archive),
             "contacts": self.contacts,
             "purposes": [
                 {
@@ -268,6 +291,7 @@ class Policy:
                     {"name": t.name, "fingerprint": t.key.fingerprint} for t in ignored.trusted_keys
                 ],
                 "timestamps": _timestamps_json(ignored.timestamps),
+                "archive": _archive_json(ignored.archive),
             },
         }
 
@@ -276,6 +300,18 @@ def _timestamps_json(timestamps: Timestamps | None) -> dict[str, Any] | None:
     if timestamps is None:
         return None
     return {"url": timestamps.url, "max_delay_minutes": timestamps.max_delay_minutes}
+
+
+def _archive_json(archive: ArchiveSettings | None) -> dict[str, Any] | None:
+    if archive is None:
+        return None
+    return {
+        "endpoint": archive.endpoint,
+        "bucket": archive.bucket,
+        "region": archive.region,
+        "lock_mode": archive.lock_mode,
+        "prefix": archive.prefix,
+    }
 
 
 def signature_path(file: Path) -> Path:
@@ -356,6 +392,7 @@ def load_policy(file: Path | None = None) -> Policy:
             "organisation",
             "keys",
             "timestamps",
+            "archive",
             "purposes",
             "texts",
             "alternatives",
@@ -396,6 +433,7 @@ def load_policy(file: Path | None = None) -> Policy:
             recovery_keys=_recovery_keys(check, doc),
             trusted_keys=_trusted_keys(check, doc),
             timestamps=_timestamps(check, doc, file),
+            archive=_archive(check, doc, file),
         ),
         provenance=Provenance(kind, sha256),
         source=raw,
@@ -501,6 +539,45 @@ def _timestamps(check: Checker, doc: dict[str, Any], file: Path) -> Timestamps |
             "range", ["timestamps", "max_delay_minutes"], low=1, high=MAX_DELAY_MINUTES
         )
     return Timestamps(url=url, ca_certificate=ca, max_delay_minutes=delay)
+
+
+ARCHIVE_MODES = ("COMPLIANCE", "GOVERNANCE")
+# S3's bucket naming rules (3-63 characters, lower case, digits, dots and hyphens).
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_PREFIX = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
+_REGION = re.compile(r"^[a-z0-9-]{1,40}$")
+
+
+def _archive(check: Checker, doc: dict[str, Any], file: Path) -> ArchiveSettings | None:
+    section = check.get(doc, ["archive"], dict, required=False)
+    if section is None:
+        return None
+    check.table(
+        section,
+        ["archive"],
+        {"endpoint", "bucket", "region", "lock_mode", "prefix", "credentials_file"},
+    )
+    endpoint = _url(check, section, ["archive", "endpoint"])
+    bucket = check.text(section, ["archive", "bucket"], limit=63) or ""
+    if not _BUCKET.match(bucket):
+        raise check.fail("bucket", ["archive", "bucket"], value=bucket)
+    region = check.text(section, ["archive", "region"], required=False, limit=40) or "us-east-1"
+    if not _REGION.match(region):
+        raise check.fail("format", ["archive", "region"], value=region)
+    mode = check.choice(section, ["archive", "lock_mode"], ARCHIVE_MODES, required=False)
+    prefix = check.text(section, ["archive", "prefix"], required=False, limit=63)
+    prefix = prefix if prefix is not None else "gespreksopname"
+    if not _PREFIX.match(prefix):
+        raise check.fail("format", ["archive", "prefix"], value=prefix)
+    credentials = check.text(section, ["archive", "credentials_file"], required=False, limit=4096)
+    return ArchiveSettings(
+        endpoint=endpoint,
+        bucket=bucket,
+        region=region,
+        lock_mode=mode or "COMPLIANCE",
+        prefix=prefix,
+        credentials_file=(file.parent / credentials).resolve() if credentials else None,
+    )
 
 
 def _purposes(check: Checker, doc: dict[str, Any]) -> tuple[Purpose, ...]:

@@ -25,18 +25,21 @@ from policy.timestamping import DEFAULT_MAX_DELAY, SealTime, judge_seal
 from resources.catalogue import text
 
 if TYPE_CHECKING:
+    from audio.archive.publicseal import PublicSeal
     from audio.copies.verify import CopyReport as CopyReport  # re-exported for the faces' types
     from audio.trust.certificates import Installation
     from policy.workspace import Workspace
 
 __all__ = [
     "Anchors",
+    "KeylessVerified",
     "Kind",
     "Report",
     "Trust",
     "Verified",
     "kind_of",
     "trusted_keys",
+    "verify_keyless",
     "verify_path",
 ]
 
@@ -293,6 +296,69 @@ def verify_path(
     return Verified(
         kind, path, copy=copy, files=files, trust=trust, seal_time=seal_time, credentials=found
     )
+
+
+@dataclass(frozen=True)
+class KeylessVerified:
+    """A container checked without any key against its public seal (`verify --keyless`)."""
+
+    path: Path
+    seal: PublicSeal
+    sha256: str
+    size: int
+    trust: Trust
+    seal_time: SealTime | None  # what the seal's token says, when one was found beside it
+
+
+def verify_keyless(
+    path: Path,
+    seal_file: Path | None,
+    *,
+    workspace: Workspace | None,
+    policy: Policy,
+    this_installation: str,
+    anchors: Anchors = Anchors(),
+) -> KeylessVerified:
+    """Check a container byte for byte against its public seal, with no passphrase and no
+    key: complete and unchanged (IntegrityError otherwise), and whose key signed the seal
+    (`trust`). The seal is `seal_file`, else `<id>.seal.json` beside the container, else the
+    one this vault keeps. A token `<id>.tsr` beside the seal is checked against the TSA in
+    force or named with --tsa-ca."""
+    from audio.archive.publicseal import SUFFIX, PublicSeal, check_container, seal_path
+
+    candidates = [seal_file] if seal_file is not None else [seal_path(path)]
+    if seal_file is None and workspace is not None:
+        candidates.append(workspace.vault.root / "seals" / (path.stem + SUFFIX))
+    found = next((file for file in candidates if file is not None and file.is_file()), None)
+    if found is None:
+        raise IntegrityError("public_seal_missing", None, name=path.stem + SUFFIX)
+    seal = PublicSeal.parse(_read_small(str(found)))
+    checked = check_container(path, seal)
+    own = workspace.vault.signing_key.public if workspace is not None else None
+    trusted = trusted_keys(own, policy, this_installation)
+    ca = policy.organisation_ca if policy.provenance.in_force else None
+    cas = ((ca,) if ca else ()) + anchors.cas
+    seal_time = None
+    token_file = found.with_name(found.name.removesuffix(SUFFIX) + ".tsr")
+    tsa_ca = policy.timestamps.ca_certificate if policy.timestamps else None
+    tsa_ca = anchors.tsa_cas[0] if anchors.tsa_cas else tsa_ca
+    if token_file.is_file():
+        max_delay = policy.timestamps.max_delay_minutes if policy.timestamps else 60
+        seal_time = judge_seal(
+            _read_small(str(token_file)), seal.seal_sha256, seal.ended, tsa_ca, max_delay
+        )
+    vouched = seal_time is not None and seal_time.state in ("stamped", "late")
+    trust = judge(
+        VerifyKey(seal.public_key),
+        seal.certificate,
+        datetime.now(UTC),
+        own,
+        trusted,
+        cas,
+        anchors,
+        stamped_at=seal_time.time if vouched and seal_time is not None else None,
+    )
+    return KeylessVerified(path, seal, checked.sha256, checked.size, trust, seal_time)
 
 
 def _credentials(audio: Path, cas: tuple[bytes, ...]) -> str:

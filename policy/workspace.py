@@ -43,7 +43,8 @@ from resources.catalogue import text
 
 if TYPE_CHECKING:
     from audio.sound.playback import Player
-from policy import timestamping
+from audio.archive.s3 import ArchiveError
+from policy import archiving, timestamping
 from policy.enrolment import current_enrolment_or_none, in_force
 from policy.refusal import REFUSALS, Refusal, write_letter
 from policy.rules import Decision, evaluate
@@ -135,6 +136,9 @@ class Workspace:
         self.audit.observer = self._after_entry
         self.timestamp_problem: Exception | None = None  # the last round's, for the faces
         self.timestamps_granted = 0  # in this session (at start, after seals, on request)
+        self.archive_problem: Exception | None = None  # the last archive round's, for the faces
+        self._uploader: archiving.Uploader | None = None
+        self.purge_waiting: dict[str, str] = {}  # the last purge's: kept for the archive, why
         self.enrolment = current_enrolment_or_none(vault)
         # Every seal of an enrolled installation carries its certificate (issued by the CA).
         self.certificate = self.enrolment.certificate.decode("ascii") if self.enrolment else None
@@ -144,6 +148,8 @@ class Workspace:
         """Queue the timestamps an entry calls for (a seal; the trail's head after a seal, hold,
         release or purge) and send the queue. Never raises: a TSA that cannot be reached, or
         a full disk, leaves the request for later, and the recording stands."""
+        if self.policy.archive is not None and action in timestamping.HEAD_ACTIONS:
+            self._queue_archive(action, recording_id, seq)
         tsa = self.policy.timestamps
         if tsa is None or action not in timestamping.HEAD_ACTIONS:
             return
@@ -154,6 +160,94 @@ class Workspace:
             self.send_timestamps()
         except (GespreksError, OSError) as exc:
             self.timestamp_problem = exc
+
+    # -- the organisation's archive ----------------------------------------------------------
+    def _queue_archive(self, action: str, recording_id: str | None, seq: int) -> None:
+        """Queue what the archive must get: a sealed recording, the trail's head, a hold or a
+        release. Only queued here (never sent: a seal must not wait for the network); the
+        faces drain the queue in the background (`sync_archive`). Never raises."""
+        try:
+            if action in timestamping.SEAL_ACTIONS and recording_id is not None:
+                archiving.enqueue(self.vault, "recording", recording_id, recording_id)
+            elif action in ("held", "released") and recording_id is not None:
+                subject = "hold" if action == "held" else "release"
+                archiving.enqueue(self.vault, subject, f"{recording_id}:{seq}", recording_id)
+            archiving.enqueue(self.vault, "head", str(seq))
+        except (GespreksError, OSError) as exc:
+            self.archive_problem = exc
+
+    def archive_uploader(self) -> archiving.Uploader | None:
+        """The uploader for the archive in force; None when the policy names none."""
+        settings = self.policy.archive
+        if settings is None:
+            return None
+        if self._uploader is None or self._uploader.vault is not self.vault:
+            self._uploader = archiving.Uploader(
+                self.vault,
+                self.policy,
+                settings,
+                self.certificate,
+                verify=self._verify_for_archive,
+                token=self._granted_token,
+            )
+        return self._uploader
+
+    def sync_archive(self, *, force: bool = False) -> archiving.Synced:
+        """Do the queued archive work now (`archive sync`, after a recording, in the window's
+        background); what cannot be done stays queued, with its reason."""
+        uploader = self.archive_uploader()
+        if uploader is None:
+            left = sum(job.pending for job in archiving.jobs(self.vault))
+            return archiving.Synced(0, left)
+        synced = uploader.run(force=force)
+        self.archive_problem = synced.problem
+        return synced
+
+    def archive_states(self) -> dict[str, archiving.ArchiveState]:
+        """Each recording's state in the archive (archived, pending and why)."""
+        return archiving.states(self.vault, self.policy.archive is not None)
+
+    def _verify_for_archive(self, path: Path) -> Report:
+        """The keyed check before a container goes to the archive: intact, sealed by this
+        installation, and the one the register knows (not logged: it is not a user's action)."""
+        report = verify(path, self.vault.identities(), self.trusted("-"))
+        self._check_register(path, report)
+        return report
+
+    def _granted_token(self, subject: str, key: str) -> bytes | None:
+        with contextlib.suppress(GespreksError, ValueError, KeyError, TypeError):
+            stamp = timestamping.load(self.vault, subject, key)
+            if stamp is not None and stamp.token is not None:
+                return stamp.token
+        return None
+
+    def _archive_says_sealed(self, recording_id: str) -> bool:
+        """The archive holds a public seal for this recording (so it was sealed, whatever an
+        older copy of the local state says). False when no archive is in force or reachable."""
+        uploader = self.archive_uploader()
+        if uploader is None:
+            return False
+        try:
+            return uploader.archived_seal(recording_id) is not None
+        except (ArchiveError, GespreksError):
+            return False
+
+    def _archive_head_problem(self, entries: list[AuditEntry]) -> Problem | None:
+        """The trail must still hold the last head the archive keeps of it: a trail put back
+        from an older copy (with its state) lacks it, or holds another line there."""
+        uploader = self.archive_uploader()
+        if uploader is None:
+            return None
+        try:
+            head = uploader.latest_head()
+        except (ArchiveError, GespreksError, ValueError, KeyError, TypeError):
+            return None  # unreachable: the local checks stand; `archive verify` says more
+        if head is None:
+            return None
+        seq, line = head
+        if seq > len(entries) or entries[seq - 1].line_sha256 != hashlib.sha256(line).hexdigest():
+            return Problem(seq, "archive_head")
+        return None
 
     def _queue_seal_stamp(self, recording_id: str) -> None:
         """Queue the seal's timestamp, and note in the register that it was: from then on a
@@ -319,7 +413,12 @@ class Workspace:
         """The audit trail's entries and the first problem of the trail, its anchor or the
         register (None when all is intact): what `audit --verify` and the GUI report."""
         entries, problem = self.audit.read()
-        return entries, problem or self.register_problem() or self._trail_stamp_problem(entries)
+        return entries, (
+            problem
+            or self.register_problem()
+            or self._trail_stamp_problem(entries)
+            or self._archive_head_problem(entries)
+        )
 
     def trail_time(self, entries: list[AuditEntry]) -> tuple[int, timestamping.SealTime] | None:
         """The latest timestamp of the trail's head that the trail still holds: its line number
@@ -535,6 +634,10 @@ class Workspace:
         for info in self.recordings():
             if info.summary is not None and info.summary.state != "open":
                 continue
+            if self._archive_says_sealed(info.recording_id):
+                refused = IntegrityError("archive_sealed", None)
+                results.append(RecoveryResult(info.recording_id, None, refused))
+                continue
             try:
                 manifest = self.vault.recover(info.path)
             except (InUse, GespreksError) as exc:
@@ -588,8 +691,13 @@ class Workspace:
         if self.register_problem() is not None:
             raise AuditError("audit.purge_refused_register")
         purged = []
+        self.purge_waiting = {}
         for info in infos:
             assert info.retention_until is not None and info.summary is not None
+            waiting = self._not_yet_archived(info.recording_id)
+            if waiting is not None:
+                self.purge_waiting[info.recording_id] = waiting
+                continue  # kept until the archive holds it (or the policy names no archive)
             try:
                 self.audit.append(
                     "purged",
@@ -603,6 +711,23 @@ class Workspace:
             self.vault.destroy_recording(info.recording_id)
             purged.append(info.recording_id)
         return purged
+
+    def _not_yet_archived(self, recording_id: str) -> str | None:
+        """Why a recording may not be purged yet because of the archive (None: it may): the
+        archive in force must hold its container with the same SHA-256, as the archive itself
+        confirms now."""
+        uploader = self.archive_uploader()
+        if uploader is None:
+            return None
+        known = self.archive_states().get(recording_id)
+        if known is None or known.state != "archived" or not known.sha256:
+            return known.reason if known is not None and known.reason else "queued"
+        try:
+            return None if uploader.confirmed(recording_id, known.sha256) else "changed"
+        except ArchiveError as exc:
+            return exc.code
+        except GespreksError:
+            return "local"
 
     # -- rule f -----------------------------------------------------------------------------
     def register_refusal(self, refusal: Refusal, letter: Path) -> None:

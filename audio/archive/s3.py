@@ -392,6 +392,47 @@ class Archive:
             checksum_sha256=response.get("ChecksumSHA256"),
         )
 
+    def get(self, key: str, version_id: str | None = None, limit: int = 1 << 20) -> bytes:
+        """The bytes of a small object (a seal, a head, a token): at most `limit` of them."""
+        args: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
+        if version_id is not None:
+            args["VersionId"] = version_id
+        response = self._call("get", lambda: self._client.get_object(**args), key=key)
+        body = response["Body"]
+        data: bytes = self._call("get", lambda: body.read(limit + 1), key=key)
+        if len(data) > limit:
+            raise ArchiveError("invalid", f"{key} is larger than {limit} bytes")
+        return data
+
+    def first_version(self, key: str) -> ObjectInfo:
+        """The oldest version of `key`: the one written first, which a later version written
+        under the same name (with the program's credentials, say) does not replace."""
+        versions = self.versions(key)
+        if not versions:
+            raise ArchiveError("not_found", key)
+        return versions[0]
+
+    def versions(self, key: str) -> list[ObjectInfo]:
+        """Every version of exactly `key`, oldest first (S3 lists the newest first)."""
+        found = [info for info in self.list(key, versions=True) if info.key == key]
+        found.reverse()
+        return sorted(found, key=lambda info: info.last_modified or _EPOCH)
+
+    def get_first(self, key: str, limit: int = 1 << 20) -> bytes:
+        """The bytes of the oldest version of a small object."""
+        return self.get(key, self.first_version(key).version_id, limit)
+
+    def download(self, key: str, file: Path, version_id: str | None = None) -> None:
+        """Fetch an object (any size, in parts) into `file`."""
+        extra = {"VersionId": version_id} if version_id is not None else None
+        self._call(
+            "get",
+            lambda: self._client.download_file(
+                self.bucket, key, str(file), ExtraArgs=extra, Config=self._transfer
+            ),
+            key=key,
+        )
+
     def matches(self, key: str, sha256_hex: str, version_id: str | None = None) -> bool:
         """True when the archived `key` carries the SHA-256 `sha256_hex` (a local copy's hash)."""
         return self.head(key, version_id).sha256 == sha256_hex.lower()
@@ -545,6 +586,9 @@ class Archive:
         except ArchiveError:
             return False
         return info.locked_at(datetime.now(UTC))
+
+
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _boto_errors() -> Any:

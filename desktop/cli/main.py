@@ -51,6 +51,8 @@ def _add_commands(
     p.add_argument(
         "--tsa-ca", metavar="FILE", action="append", default=[], help=t("cli.opt.tsa_ca")
     )
+    p.add_argument("--keyless", action="store_true", help=t("cli.opt.keyless"))
+    p.add_argument("--seal", metavar="FILE", help=t("cli.opt.seal"))
     add("recover", cmd.recover)
     p = add("export", ccmd.export)
     p.add_argument("id", metavar="ID", help=t("cli.opt.id"))
@@ -125,6 +127,7 @@ def _add_commands(
     )
     p = add("timestamp", cmd.timestamp)
     p.add_argument("--pending", action="store_true", help=t("cli.opt.pending"))
+    _add_archive_commands(sub, t)
     p = add("enroll", ocmd.enroll_command)
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--request", metavar="FILE", help=t("cli.opt.enrol_request"))
@@ -141,6 +144,28 @@ def _add_commands(
     p.add_argument("--key-passphrase-file", metavar="FILE", help=t("cli.opt.key_passphrase"))
     p.add_argument("--out", metavar="FILE.wav", help=t("cli.opt.wav_out"))
     p.add_argument("--json", action="store_true", help=t("cli.opt.json"))
+
+
+def _add_archive_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], t: Callable[[str], str]
+) -> None:
+    """`gespreksopname archive ...`: the laptop's queue (status, sync) and the Privacy
+    Officer's view of the organisation's archive."""
+    from desktop.cli import archive_commands as acmd
+
+    archive = sub.add_parser("archive", help=t("cli.archive"), description=t("cli.archive"))
+    inner = archive.add_subparsers(dest="archive_command", metavar="ACTION", required=True)
+
+    def add(name: str, func: Callable[[Cli], int]) -> argparse.ArgumentParser:
+        key = f"cli.archive_{name}"
+        parser: argparse.ArgumentParser = inner.add_parser(name, help=t(key), description=t(key))
+        parser.set_defaults(func=func)
+        return parser
+
+    p = add("status", acmd.status)
+    p.add_argument("--json", action="store_true", help=t("cli.opt.json"))
+    add("sync", acmd.sync)
+    acmd.add_officer_commands(add, t)
 
 
 def build_parser(lang: str) -> argparse.ArgumentParser:

@@ -183,6 +183,8 @@ def report_verification(cli: Cli, path: Path, run: Callable[[], Report]) -> int:
 def verify(cli: Cli) -> int:
     """A recording id, a container, an exported folder, or a lone exported audio file: what it
     is is decided by its content, in the core (`policy.verification`)."""
+    if cli.args.keyless:
+        return verify_keyless(cli)
     target = Path(cli.args.target)
     if not target.exists():
         target = cli.open_vault().recording_path(cli.args.target)
@@ -215,6 +217,50 @@ def verify(cli: Cli) -> int:
     return render_copy(
         cli, result.copy, result.files, result.trust, result.seal_time, result.credentials
     )
+
+
+def verify_keyless(cli: Cli) -> int:
+    """A container against its public seal, with no passphrase and no key: complete and
+    unchanged (0), changed (1), or intact but signed by a key this computer does not know (3)."""
+    from policy.verification import verify_keyless as check
+
+    target = Path(cli.args.target)
+    if not target.exists():
+        target = cli.open_vault().recording_path(cli.args.target)
+    if not target.is_file():
+        raise GespreksError("error.not_a_file", path=cli.args.target)
+    cli.say("verify.checking", path=visible(target))
+    anchors = Anchors.read(cli.args.ca, cli.args.key, cli.args.fingerprint, cli.args.tsa_ca)
+    workspace = optional_workspace(cli)
+    try:
+        result = check(
+            target,
+            Path(cli.args.seal) if cli.args.seal else None,
+            workspace=workspace,
+            policy=cli.policy(),
+            this_installation=cli.t("verify.this_installation"),
+            anchors=anchors,
+        )
+    except IntegrityError as exc:
+        cli.say("verify.changed", reason=message(exc, cli.lang))
+        return Exit.CHANGED
+    except (UnsupportedVersion, OSError) as exc:
+        cli.say("verify.unreadable", reason=message(exc, cli.lang))
+        return Exit.USAGE
+    seal = result.seal
+    cli.say("verify.keyless_bytes", size=result.size, sha256=result.sha256)
+    cli.say("verify.keyless_seal", id=visible(seal.recording_id), ended=seal.ended)
+    print(result.trust.describe(cli.lang))
+    if result.seal_time is not None:
+        print(result.seal_time.describe(cli.lang))
+    if result.seal_time is not None and result.seal_time.contradicts:
+        cli.say("verify.changed", reason=result.seal_time.describe(cli.lang))
+        return Exit.CHANGED
+    if not result.trust.known:
+        print(result.trust.advice(cli.lang, cli.policy().publication_url))
+        return Exit.UNKNOWN_SIGNER
+    cli.say("verify.keyless_intact")
+    return Exit.OK
 
 
 def timestamp(cli: Cli) -> int:
