@@ -140,6 +140,9 @@ def purge(cli: Cli) -> int:
         return Exit.OK
     purged = workspace.purge(expired)
     cli.say("purge.done", count=len(purged))
+    for rid, reason in workspace.purge_waiting.items():
+        why = cli.t(f"archive.reason.{reason}")
+        cli.say("purge.waits_for_archive", id=rid, reason=why)
     return Exit.OK
 
 

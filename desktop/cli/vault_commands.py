@@ -24,6 +24,7 @@ from policy.workspace import RecordingInfo, Workspace
 
 if TYPE_CHECKING:
     from desktop.cli.base import Cli
+    from policy.archiving import ArchiveState
     from policy.recovery_key import X25519Identity
     from policy.timestamping import SealTime
     from policy.verification import CopyReport
@@ -65,7 +66,9 @@ def key(cli: Cli) -> int:
     return Exit.OK
 
 
-def _info_json(info: RecordingInfo, lang: str) -> dict[str, Any]:
+def _info_json(
+    info: RecordingInfo, lang: str, archive: ArchiveState | None = None
+) -> dict[str, Any]:
     if info.summary is None:
         assert info.error is not None
         return {"id": info.recording_id, "state": "unreadable", "error": info.error.message(lang)}
@@ -86,13 +89,18 @@ def _info_json(info: RecordingInfo, lang: str) -> dict[str, Any]:
         "participants": list(session.participants),
         "retention_until": info.retention_until.isoformat() if info.retention_until else None,
         "hold": info.hold,
+        "archive": None
+        if archive is None
+        else {"state": archive.state, "reason": archive.reason, "legal_hold": archive.held},
     }
 
 
 def list_recordings(cli: Cli) -> int:
-    infos = cli.workspace().recordings()
+    workspace = cli.workspace()
+    infos = workspace.recordings()
+    archived = workspace.archive_states()
     if cli.args.json:
-        print_json([_info_json(info, cli.lang) for info in infos])
+        print_json([_info_json(i, cli.lang, archived.get(i.recording_id)) for i in infos])
         return Exit.OK
     if not infos:
         cli.say("list.empty")
@@ -108,6 +116,9 @@ def list_recordings(cli: Cli) -> int:
         state = cli.t(f"state.{info.state}") + (f" ({cli.t('state.held')})" if info.hold else "")
         started, duration = local_time(item.started), clock(item.duration_s)
         purpose = visible(info.session.purpose_label(cli.lang))
+        found = archived.get(info.recording_id)
+        if found is not None:
+            state += ", " + found.describe(cli.lang)
         print(f"{item.recording_id}  {started}  {duration:>8}  {state}  {purpose}")
     return Exit.OK
 
@@ -122,7 +133,7 @@ def show(cli: Cli) -> int:
     if cli.args.json:
         print_json(
             {
-                **_info_json(info, cli.lang),
+                **_info_json(info, cli.lang, workspace.archive_states().get(info.recording_id)),
                 "start": summary.start.document,
                 "manifest": summary.manifest.document if summary.manifest else None,
             }
@@ -147,6 +158,9 @@ def show(cli: Cli) -> int:
         cli.say("show.retention", date=info.retention_until.date().isoformat())
     if info.hold:
         cli.say("show.hold", reason=visible(info.hold))
+    found = workspace.archive_states().get(info.recording_id)
+    if found is not None:
+        cli.say("show.archive", state=found.describe(cli.lang))
     manifest = summary.manifest
     if manifest is None:
         cli.say("show.unsealed")

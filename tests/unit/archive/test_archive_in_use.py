@@ -60,6 +60,7 @@ def test_a_sealed_recording_goes_to_the_archive_locked_with_its_public_seal(
     assert public["recording_id"] == rid
     assert public["container"]["sha256"] == info.sha256
     # The trail's head after the seal, and the tokens, are there too.
+    assert laptop.policy.archive is not None
     listed = [item.key for item in archive.list(f"{laptop.policy.archive.prefix}/")]
     assert any("/audit/" in key and key.endswith(".json") for key in listed), listed
     assert any(key.endswith(f"{rid}.tsr") for key in listed), listed
@@ -160,3 +161,17 @@ def test_a_local_purge_waits_for_the_archive(laptop: Workspace, s3: RunningS3, b
     assert laptop.purge_waiting == {rid: "queued"}
     assert laptop.sync_archive().left == 0
     assert laptop.purge([laptop.info(rid)]) == [rid]
+
+
+def test_list_show_and_purge_say_what_the_archive_holds(
+    laptop: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rid = _record(laptop)
+    assert main(["list"]) == 0
+    assert "waiting for the archive (queued)" in capsys.readouterr().out
+    assert main(["archive", "sync"]) == 0
+    assert main(["show", rid]) == 0
+    assert "Archive: in the archive" in capsys.readouterr().out
+    assert main(["list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed[0]["archive"] == {"state": "archived", "reason": "", "legal_hold": False}

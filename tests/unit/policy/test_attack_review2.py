@@ -144,8 +144,9 @@ def test_deleting_a_crashed_recording_before_recover_is_found(
 
 @pytest.mark.xfail(
     strict=True,
-    reason="a consistent older copy of state and trail needs an anchor outside the laptop "
-    "(the archive, issue 15); documented in FORMAT.md's threat model",
+    reason="without an archive, a consistent older copy of state and trail needs an anchor "
+    "outside the laptop; with the organisation's archive in force it is found "
+    "(tests/unit/archive/test_rollback.py); documented in FORMAT.md's threat model",
 )
 def test_an_older_state_and_trail_put_back_do_not_make_a_sealed_recording_recoverable(
     env: Path,  # noqa: F811
