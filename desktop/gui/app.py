@@ -61,6 +61,7 @@ def run_gui(argv: list[str]) -> int:
     window = MainWindow(workspace, settings)
     window.show()
     window.send_queued_timestamps()
+    window.start_archive()
     recovered = report_recovery(workspace)
     if recovered:
         window.recordings.reload()

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from audio.errors import GespreksError
+from desktop.gui.archive_view import ArchiveSync, Round
 from desktop.gui.audit_view import AuditView
 from desktop.gui.i18n import core, error_text, language
 from desktop.gui.recording_panel import RecordingPanel
@@ -90,6 +91,14 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self.status = QLabel(self.tr("Key fingerprint: %1").replace("%1", workspace.fingerprint))
         self.statusBar().addPermanentWidget(self.status)
+        # The organisation's archive: drained in the background (start, seals, every minute).
+        self.archive_sync = ArchiveSync(workspace, self)
+        self.archive_sync.started.connect(self._archive_started)
+        self.archive_sync.finished_round.connect(self._archive_round)
+        self.archive_status = QLabel()
+        self.archive_status.setAccessibleName(self.tr("Archive"))
+        if workspace.policy.archive is not None:
+            self.statusBar().addPermanentWidget(self.archive_status)
         self._actions()
         self.tray: QSystemTrayIcon | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
@@ -100,6 +109,7 @@ class MainWindow(QMainWindow):
         self.recordings.export_requested.connect(self.export)
         self.recordings.derive_requested.connect(self.derive)
         self.recordings.play_requested.connect(self.play)
+        self.recordings.archive_work.connect(self.sync_archive)
         self.resize(1100, 720)
 
     def _actions(self) -> None:
@@ -187,6 +197,7 @@ class MainWindow(QMainWindow):
         self.new_action.setEnabled(True)
         self.recordings.reload()
         self.audit.reload()
+        self.sync_archive()  # the sealed recording goes to the archive, in the background
         self.recording_finished.emit(manifest)
         if self.panel is not None:
             panel = self.panel
@@ -220,6 +231,7 @@ class MainWindow(QMainWindow):
         if self.panel is not None:
             self.panel.wait_sealed()  # the seal runs off the GUI thread: let it finish
         self.closing = True
+        self.archive_sync.stop()  # no new round; one in progress may finish (it resumes later)
         if self.player_job is not None:
             self.player_job.wait()  # opening is short; its player is released when it comes
         dialog = getattr(self, "export_dialog", None)
@@ -294,9 +306,49 @@ class MainWindow(QMainWindow):
         taken, waiting = self.workspace.timestamp_state()
         if self.workspace.policy.timestamps is not None or taken or waiting:
             trust.append(core("timestamp.state", granted=taken, left=waiting))
-        dialog = SettingsDialog(self.settings, self.workspace.policy, self, trust)
+        dialog = SettingsDialog(
+            self.settings, self.workspace.policy, self, trust, archive=self.archive_page()
+        )
         dialog.open()
         self.settings_dialog = dialog
+
+    def archive_page(self) -> QWidget:
+        from desktop.gui.archive_view import ArchivePage
+
+        return ArchivePage(self.workspace, self.archive_sync)
+
+    # -- the organisation's archive -------------------------------------------------------------
+    def start_archive(self) -> Job | None:
+        """Once the window shows: a first round now, then one every minute while it is open
+        (None when the policy names no archive)."""
+        return self.archive_sync.start()
+
+    def sync_archive(self, force: bool = False) -> Job | None:
+        """A round in the background now (after a seal, a hold, "Send now"); never two at once:
+        asked for during a round, it runs right after it."""
+        return self.archive_sync.sync(force)
+
+    def _archive_started(self) -> None:
+        if self.archive_sync.last is None:
+            self.archive_status.setText(self.tr("Archive: checking…"))
+
+    def _archive_round(self, result: Round) -> None:
+        self.recordings.show_archive(result.states)
+        if result.recordings_waiting == 0 and result.waiting == 0:
+            text = self.tr("Archive: everything sent")
+        else:
+            text = self.tr("Archive: %1 recording(s) waiting").replace(
+                "%1", str(result.recordings_waiting)
+            )
+        if result.problem is not None:
+            from policy.archiving import describe_error
+
+            self.archive_status.setToolTip(describe_error(result.problem, language()))
+            self.archive_status.setStyleSheet("color: #b00020;")
+        else:
+            self.archive_status.setToolTip("")
+            self.archive_status.setStyleSheet("")
+        self.archive_status.setText(text)
 
     def verify_dialog(self) -> None:
         chosen, _ = QFileDialog.getOpenFileName(self, self.tr("Verify a file"), str(Path.home()))

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -25,10 +26,23 @@ from audio.errors import GespreksError
 from desktop.gui.i18n import core, error_text, language
 from desktop.gui.recording_panel import clock
 from desktop.gui.workers import Job
+from policy.archiving import ArchiveState
 from policy.display import local_datetime
 from policy.workspace import RecordingInfo, Workspace
 
-COLUMNS = ("date", "purpose", "participants", "duration", "state", "retention", "hold")
+COLUMNS = (
+    "date",
+    "purpose",
+    "participants",
+    "duration",
+    "state",
+    "retention",
+    "hold",
+    "archive",
+)
+ARCHIVE_COLUMN = COLUMNS.index("archive")
+# The archive column's colour per state: in the archive, waiting for it.
+ARCHIVE_COLOURS = {"archived": "#2e7d32", "pending": "#ef6c00"}
 
 
 def display_state(info: RecordingInfo) -> str:
@@ -44,16 +58,19 @@ def display_state(info: RecordingInfo) -> str:
 
 
 class RecordingsPanel(QWidget):
-    """Emits `export_requested(id)`, `play_requested(id)`, `derive_requested(id)`."""
+    """Emits `export_requested(id)`, `play_requested(id)`, `derive_requested(id)`, and
+    `archive_work()` when a hold or release was queued for the archive."""
 
     export_requested = Signal(str)
     play_requested = Signal(str)
     derive_requested = Signal(str)
+    archive_work = Signal()
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
         self.infos: list[RecordingInfo] = []
+        self.archive_states: dict[str, ArchiveState] = {}
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("Search: name, purpose, date, id"))
         self.search.setAccessibleName(self.tr("Search"))
@@ -69,6 +86,8 @@ class RecordingsPanel(QWidget):
             ("expired", self.tr("Retention ended")),
         ):
             self.filter.addItem(label, key)
+        if self.archive_in_force:
+            self.filter.addItem(self.tr("Waiting for the archive"), "archive_pending")
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(
             [
@@ -79,13 +98,20 @@ class RecordingsPanel(QWidget):
                 self.tr("State"),
                 self.tr("Keep until"),
                 self.tr("Kept longer"),
+                self.tr("Archive"),
             ]
         )
+        self.table.setColumnHidden(ARCHIVE_COLUMN, not self.archive_in_force)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # "waiting for the archive (why)" can be long: a set width, the whole text as tooltip.
+        self.table.horizontalHeader().setSectionResizeMode(
+            ARCHIVE_COLUMN, QHeaderView.ResizeMode.Interactive
+        )
+        self.table.setColumnWidth(ARCHIVE_COLUMN, 240)
         self.table.setAccessibleName(self.tr("Recordings"))
         self.details = QTextBrowser()
         self.details.setAccessibleName(self.tr("Details"))
@@ -124,14 +150,50 @@ class RecordingsPanel(QWidget):
         self.reload()
 
     # -- the table --------------------------------------------------------------------------
+    @property
+    def archive_in_force(self) -> bool:
+        return self.workspace.policy.archive is not None
+
     def reload(self) -> None:
         self.infos = self.workspace.recordings()
+        if self.archive_in_force:
+            self.archive_states = self.workspace.archive_states()
         self.fill()
+
+    def archive_text(self, recording_id: str) -> str:
+        """ "in the archive" / "waiting for the archive (why)", in the app's language."""
+        state = self.archive_states.get(recording_id)
+        if state is None:
+            return ""
+        return state.describe(language())
+
+    def show_archive(self, states: dict[str, ArchiveState]) -> None:
+        """A background round's states: only the archive column changes (in place, so the
+        selection and the scroll position stay), and the details of the selected one."""
+        self.archive_states = dict(states)
+        if not self.archive_in_force:
+            return
+        for row in range(self.table.rowCount()):
+            item = self.table.item(row, ARCHIVE_COLUMN)
+            if item is not None:
+                self._archive_item(item, str(item.data(Qt.ItemDataRole.UserRole)))
+        if self.filter.currentData() == "archive_pending":
+            self.fill()
+        else:
+            self.show_details()
+
+    def _archive_item(self, item: QTableWidgetItem, recording_id: str) -> None:
+        text = self.archive_text(recording_id)
+        item.setText(text)
+        item.setToolTip(text)
+        state = self.archive_states.get(recording_id)
+        colour = ARCHIVE_COLOURS.get(state.state if state else "")
+        item.setForeground(QBrush(QColor(colour)) if colour else QBrush())
 
     def _row(self, info: RecordingInfo) -> list[str]:
         lang = language()
         if info.summary is None:
-            return ["", "", "", "", core("state.unreadable"), "", ""]
+            return ["", "", "", "", core("state.unreadable"), "", "", ""]
         session = info.session
         started = local_datetime(info.summary.started)
         states = {
@@ -151,6 +213,7 @@ class RecordingsPanel(QWidget):
             states[display_state(info)],
             info.retention_until.date().isoformat() if info.retention_until else "",
             self.tr("yes") if info.hold else "",
+            self.archive_text(info.recording_id),
         ]
 
     def _matches(self, info: RecordingInfo, row: list[str]) -> bool:
@@ -159,6 +222,10 @@ class RecordingsPanel(QWidget):
             return False
         if wanted == "expired" and not info.expired(datetime.now(UTC)):
             return False
+        if wanted == "archive_pending":
+            state = self.archive_states.get(info.recording_id)
+            if state is None or state.state != "pending":
+                return False
         if (
             wanted in ("sealed", "interrupted", "edited", "imported")
             and display_state(info) != wanted
@@ -178,6 +245,8 @@ class RecordingsPanel(QWidget):
             for column, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 item.setData(Qt.ItemDataRole.UserRole, info.recording_id)
+                if column == ARCHIVE_COLUMN:
+                    self._archive_item(item, info.recording_id)
                 self.table.setItem(row, column, item)
         self.show_details()
 
@@ -244,6 +313,15 @@ class RecordingsPanel(QWidget):
         if info.hold:
             label_hold = self.tr("Kept longer")
             lines.append(f"{label_hold}: {info.hold}")
+        archived = self.archive_states.get(info.recording_id)
+        if self.archive_in_force and archived is not None:
+            label_archive = self.tr("Archive")
+            lines.append(f"{label_archive}: {archived.describe(language())}")
+            if archived.held:
+                lines.append(self.tr("The archive's legal hold is on."))
+            if archived.sha256:
+                label_sha = self.tr("Archived copy SHA-256")
+                lines.append(f"{label_sha}: {archived.sha256}")
         self.details.setPlainText("\n".join(lines))
 
     # -- actions ----------------------------------------------------------------------------
@@ -288,6 +366,7 @@ class RecordingsPanel(QWidget):
             except GespreksError as exc:
                 QMessageBox.warning(self, self.tr("Keep longer"), error_text(exc))
             self.reload()
+            self.archive_work.emit()
 
     def release_selected(self) -> None:
         info = self.selected()
@@ -297,6 +376,7 @@ class RecordingsPanel(QWidget):
             except GespreksError as exc:
                 QMessageBox.warning(self, self.tr("Keep longer"), error_text(exc))
             self.reload()
+            self.archive_work.emit()
 
     def purge_expired(self) -> None:
         expired = self.workspace.expired()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -34,8 +35,10 @@ class SettingsDialog(QDialog):
         policy: Policy,
         parent: QWidget | None = None,
         trust: Sequence[str] = (),
+        archive: QWidget | None = None,
     ) -> None:
-        """`trust`: this installation's enrolment and timestamps in words (policy/)."""
+        """`trust`: this installation's enrolment and timestamps in words (policy/);
+        `archive`: the archive's page (desktop.gui.archive_view), shown as a second tab."""
         super().__init__(parent)
         self.setWindowTitle(self.tr("Settings"))
         self.settings = settings
@@ -89,11 +92,23 @@ class SettingsDialog(QDialog):
         )
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
+        general = QWidget()
+        page = QVBoxLayout(general)
+        page.addLayout(form)
+        page.addWidget(note)
+        page.addWidget(QLabel(self.tr("Active policy (read-only)")))
+        page.addWidget(self.policy)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(note)
-        layout.addWidget(QLabel(self.tr("Active policy (read-only)")))
-        layout.addWidget(self.policy)
+        self.archive = archive
+        self.tabs: QTabWidget | None = None
+        if archive is None:
+            page.setContentsMargins(0, 0, 0, 0)
+            layout.addWidget(general)
+        else:
+            self.tabs = QTabWidget()
+            self.tabs.addTab(general, self.tr("General"))
+            self.tabs.addTab(archive, self.tr("Archive"))
+            layout.addWidget(self.tabs)
         layout.addWidget(buttons)
         self.resize(640, 560)
 

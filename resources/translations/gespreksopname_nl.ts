@@ -2,6 +2,105 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="nl" sourcelanguage="en">
 <context>
+    <name>ArchivePage</name>
+    <message>
+        <source>Archive</source>
+        <translation>Archief</translation>
+    </message>
+    <message>
+        <source>Send now</source>
+        <translation>Nu versturen</translation>
+    </message>
+    <message>
+        <source>Every sealed recording is also kept in the organisation&apos;s archive, locked until the end of its retention term. Nothing waits for it: what cannot be sent now is queued on this laptop and sent later.</source>
+        <translation>Elke verzegelde opname wordt ook bewaard in het archief van de organisatie, vergrendeld tot het einde van haar bewaartermijn. Niets wacht daarop: wat nu niet verstuurd kan worden, staat in de wachtrij op deze laptop en gaat later.</translation>
+    </message>
+    <message>
+        <source>COMPLIANCE: nobody can delete or shorten a copy early</source>
+        <translation>COMPLIANCE: niemand kan een kopie eerder verwijderen of korter bewaren</translation>
+    </message>
+    <message>
+        <source>GOVERNANCE: only a specially authorised administrator can delete early</source>
+        <translation>GOVERNANCE: alleen een speciaal gemachtigde beheerder kan eerder verwijderen</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Adres</translation>
+    </message>
+    <message>
+        <source>Bucket</source>
+        <translation>Bucket</translation>
+    </message>
+    <message>
+        <source>Region</source>
+        <translation>Regio</translation>
+    </message>
+    <message>
+        <source>Lock mode</source>
+        <translation>Vergrendeling</translation>
+    </message>
+    <message>
+        <source>Folder</source>
+        <translation>Map</translation>
+    </message>
+    <message>
+        <source>Credentials</source>
+        <translation>Toegangsgegevens</translation>
+    </message>
+    <message>
+        <source>being looked up…</source>
+        <translation>worden opgezocht…</translation>
+    </message>
+    <message>
+        <source>Queue</source>
+        <translation>Wachtrij</translation>
+    </message>
+    <message>
+        <source>not checked yet</source>
+        <translation>nog niet bekeken</translation>
+    </message>
+    <message>
+        <source>Last problem</source>
+        <translation>Laatste probleem</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>geen</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>Bezig met versturen…</translation>
+    </message>
+    <message>
+        <source>from the environment (%1)</source>
+        <translation>uit de omgeving (%1)</translation>
+    </message>
+    <message>
+        <source>from the computer&apos;s keyring (%1)</source>
+        <translation>uit de sleutelbos van de computer (%1)</translation>
+    </message>
+    <message>
+        <source>from the file %1</source>
+        <translation>uit het bestand %1</translation>
+    </message>
+    <message>
+        <source>none found on this computer; ask the IT department</source>
+        <translation>niet gevonden op deze computer; vraag het de ICT-afdeling</translation>
+    </message>
+    <message>
+        <source>Last checked at %1</source>
+        <translation>Laatst bekeken om %1</translation>
+    </message>
+    <message>
+        <source>nothing waits: everything is in the archive</source>
+        <translation>er wacht niets: alles staat in het archief</translation>
+    </message>
+    <message>
+        <source>%1 item(s) wait, of which %2 recording(s)</source>
+        <translation>%1 onderdeel/onderdelen wachten, waarvan %2 opname(n)</translation>
+    </message>
+</context>
+<context>
     <name>AuditView</name>
     <message>
         <source>Filter: action, person, recording</source>
@@ -244,6 +343,10 @@
         <translation>Vingerafdruk van de sleutel: %1</translation>
     </message>
     <message>
+        <source>Archive</source>
+        <translation>Archief</translation>
+    </message>
+    <message>
         <source>Gespreksopname: not recording</source>
         <translation>Gespreksopname: neemt niet op</translation>
     </message>
@@ -294,6 +397,18 @@
     <message>
         <source>Cannot play</source>
         <translation>Afspelen lukt niet</translation>
+    </message>
+    <message>
+        <source>Archive: checking…</source>
+        <translation>Archief: wordt bekeken…</translation>
+    </message>
+    <message>
+        <source>Archive: everything sent</source>
+        <translation>Archief: alles verstuurd</translation>
+    </message>
+    <message>
+        <source>Archive: %1 recording(s) waiting</source>
+        <translation>Archief: %1 opname(n) wachten</translation>
     </message>
     <message>
         <source>Verify a file</source>
@@ -633,6 +748,10 @@
         <translation>Bewaartermijn verstreken</translation>
     </message>
     <message>
+        <source>Waiting for the archive</source>
+        <translation>Wacht op archief</translation>
+    </message>
+    <message>
         <source>Date</source>
         <translation>Datum</translation>
     </message>
@@ -655,6 +774,10 @@
     <message>
         <source>Keep until</source>
         <translation>Bewaren tot</translation>
+    </message>
+    <message>
+        <source>Archive</source>
+        <translation>Archief</translation>
     </message>
     <message>
         <source>Recordings</source>
@@ -763,6 +886,14 @@
     <message>
         <source>Received from %1; file SHA-256 %2</source>
         <translation>Ontvangen van %1; SHA-256 van het bestand: %2</translation>
+    </message>
+    <message>
+        <source>The archive&apos;s legal hold is on.</source>
+        <translation>De bewaarplicht (legal hold) in het archief staat aan.</translation>
+    </message>
+    <message>
+        <source>Archived copy SHA-256</source>
+        <translation>SHA-256 van de kopie in het archief</translation>
     </message>
     <message>
         <source>Verifying…</source>
@@ -960,6 +1091,14 @@
     <message>
         <source>Active policy (read-only)</source>
         <translation>Geldend beleid (alleen lezen)</translation>
+    </message>
+    <message>
+        <source>General</source>
+        <translation>Algemeen</translation>
+    </message>
+    <message>
+        <source>Archive</source>
+        <translation>Archief</translation>
     </message>
     <message>
         <source>System default</source>

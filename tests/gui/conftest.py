@@ -11,6 +11,16 @@ from PySide6.QtCore import QSettings
 from desktop.gui.settings import Settings
 from tests.capture.conftest import mic, mic_folder, speech  # noqa: F401 - shared fixtures
 
+# The archive's: a real S3 server with Object Lock, a real TSA, an enrolled laptop (issue 15).
+from tests.unit.archive.conftest import (  # noqa: F401 - shared fixtures
+    bucket,
+    laptop,
+    org,
+    policy_file,
+    s3,
+    tsa,
+)
+
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Iterator[Settings]:
