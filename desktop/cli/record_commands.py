@@ -22,6 +22,7 @@ from policy.session import load_session
 if TYPE_CHECKING:
     from desktop.cli.base import Cli
     from policy.recording import Recording
+    from policy.workspace import Workspace
 
 
 def devices(cli: Cli) -> int:
@@ -120,11 +121,21 @@ def record(cli: Cli) -> int:
         state=cli.t(f"state.{manifest.state}"),
     )
     print(recording.recording_id)
+    _send_to_archive(cli, workspace)
     if status.stop_reason == "device_lost":
         return Exit.DEVICE
     if status.stop_reason in ("disk_full", "write_failed") or recording.audit_error is not None:
         return Exit.DISK
     return Exit.OK
+
+
+def _send_to_archive(cli: Cli, workspace: Workspace) -> None:
+    """Once sealed, send the recording to the organisation's archive when one is in force; what
+    cannot be sent now stays queued for `archive sync` or the app (never an error here)."""
+    if workspace.policy.archive is None:
+        return
+    synced = workspace.sync_archive()
+    cli.warn("archive.cli.synced", done=synced.done, left=synced.left)
 
 
 def _report(cli: Cli, recording: Recording, interactive: bool) -> None:
