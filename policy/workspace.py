@@ -709,6 +709,8 @@ class Workspace:
             except _OnHold:
                 continue  # held since the list was made: checked under the state's lock
             self.vault.destroy_recording(info.recording_id)
+            with contextlib.suppress(OSError):  # its public seal is public; no longer needed here
+                (self.vault.root / archiving.SEALS / f"{info.recording_id}.seal.json").unlink()
             purged.append(info.recording_id)
         return purged
 

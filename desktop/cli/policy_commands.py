@@ -38,6 +38,15 @@ def show_policy(cli: Cli) -> int:
     if policy.timestamps is not None:
         minutes = policy.timestamps.max_delay_minutes
         cli.say("policy.timestamps", url=policy.timestamps.url, minutes=minutes)
+    if policy.archive is not None:
+        archive = policy.archive
+        cli.say(
+            "policy.archive",
+            endpoint=archive.endpoint,
+            bucket=archive.bucket,
+            mode=archive.lock_mode,
+            prefix=archive.prefix,
+        )
     cli.say("policy.purposes")
     for purpose in policy.purposes:
         case = cli.t("policy.case_required") if purpose.case_number_required else ""
@@ -55,6 +64,8 @@ def show_policy(cli: Cli) -> int:
     ignored = policy.ignored
     if not ignored.empty:
         tsa = cli.t("policy.ignored_tsa") if ignored.timestamps is not None else ""
+        if ignored.archive is not None:
+            tsa += cli.t("policy.ignored_archive")
         recovery, trusted = len(ignored.recovery_keys), len(ignored.trusted_keys)
         cli.say("policy.ignored", recovery=recovery, trusted=trusted, tsa=tsa)
     return Exit.OK

@@ -175,3 +175,23 @@ def test_list_show_and_purge_say_what_the_archive_holds(
     assert main(["list", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert listed[0]["archive"] == {"state": "archived", "reason": "", "legal_hold": False}
+
+
+def test_the_policy_command_shows_the_archive_in_force(
+    laptop: Workspace, bucket: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["policy"]) == 0
+    out = capsys.readouterr().out
+    assert "Archive: http://127.0.0.1:" in out and f"bucket {bucket}, lock COMPLIANCE" in out
+
+
+def test_a_purged_recording_is_gone_locally_but_kept_in_the_archive(
+    laptop: Workspace, s3: RunningS3, bucket: str
+) -> None:
+    rid = _record(laptop)
+    assert laptop.sync_archive().left == 0
+    assert laptop.purge([laptop.info(rid)]) == [rid]
+    assert not (laptop.vault.root / "recordings" / f"{rid}.gesp").exists()
+    assert not (laptop.vault.root / "seals" / f"{rid}.seal.json").exists()
+    container, _seal = keys(laptop, rid)
+    assert app_archive(s3, bucket).head(container).sha256 == laptop.archive_states()[rid].sha256
