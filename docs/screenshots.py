@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -205,7 +206,72 @@ def shoot(args: argparse.Namespace, work: Path, mic: object) -> int:
         pass
     window.close()
     app.processEvents()
+    shoot_archive(app, save, work, settings)
     return 0
+
+
+def shoot_archive(app: Any, save: Any, work: Path, settings: Any) -> None:
+    """The organisation's archive (a real SeaweedFS S3 server with Object Lock, as in the
+    tests): the list with recordings in the archive and one waiting because the server is
+    down, and the settings' Archive tab. Skipped when the server cannot start here."""
+    from desktop.gui.main_window import MainWindow
+    from desktop.gui.settings_dialog import SettingsDialog
+    from policy.organisation import enrolment_status
+    from policy.policy import load_policy
+    from policy.workspace import Workspace
+    from tests.helpers.organisation import make_org
+    from tests.helpers.s3server import make_locked_bucket, start_s3
+    from tests.unit.archive.conftest import archive_policy
+    from tests.unit.conftest import FAST_KDF
+    from tests.unit.trust.test_timestamps_in_use import _record
+
+    try:
+        s3 = start_s3(work / "s3")
+    except Exception as exc:  # no weed binary, no free port: the other screens stand
+        print("archive screenshots skipped:", exc)
+        return
+    try:
+        make_locked_bucket(s3, "gespreksopname")
+        org = make_org(work / "org", "Gemeente Voorbeeld")
+        policy = load_policy(archive_policy(work / "beleid", org, s3, "gespreksopname"))
+        os.environ.update(
+            {
+                "AWS_ACCESS_KEY_ID": s3.app.access_key,
+                "AWS_SECRET_ACCESS_KEY": s3.app.secret_key,
+                "GESPREKSOPNAME_ARCHIVE_CREDENTIALS": str(work / "none.toml"),
+                "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+            }
+        )
+        made = Workspace.create(work / "kluis-archief", "een lange zin", policy, kdf=FAST_KDF)
+        org.enroll(made, "Laptop Wijkteam")
+        workspace = Workspace(made.vault, policy)
+        _record(workspace)
+        _record(workspace)
+        workspace.sync_archive()
+        s3.stop()  # offline: the next recording waits, and the window says why
+        _record(workspace)
+        window = MainWindow(workspace, settings)
+        window.resize(1280, 560)
+        window.show()
+        job = window.start_archive()
+        deadline = time.monotonic() + 20
+        while (job is not None and window.archive_sync.rounds < 1) and time.monotonic() < deadline:
+            app.processEvents()
+            time.sleep(0.05)
+        window.recordings.table.selectRow(2)
+        save(window, "18-opnamen-archief")
+        trust = enrolment_status(workspace.vault).lines("nl")
+        dialog = SettingsDialog(
+            settings, workspace.policy, None, trust, archive=window.archive_page()
+        )
+        assert dialog.tabs is not None
+        dialog.tabs.setCurrentIndex(1)
+        save(dialog, "19-instellingen-archief", wait=0.6)
+        dialog.close()
+        window.close()
+        app.processEvents()
+    finally:
+        s3.stop()
 
 
 if __name__ == "__main__":

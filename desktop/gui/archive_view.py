@@ -278,7 +278,7 @@ class ArchivePage(QWidget):
             queue = self.tr("nothing waits: everything is in the archive")
         else:
             queue = (
-                self.tr("%1 item(s) wait, of which %2 recording(s)")
+                self.tr("%1 waiting, of which %2 recording(s)")
                 .replace("%1", str(result.waiting))
                 .replace("%2", str(result.recordings_waiting))
             )

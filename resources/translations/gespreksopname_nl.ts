@@ -96,8 +96,8 @@
         <translation>er wacht niets: alles staat in het archief</translation>
     </message>
     <message>
-        <source>%1 item(s) wait, of which %2 recording(s)</source>
-        <translation>%1 onderdeel/onderdelen wachten, waarvan %2 opname(n)</translation>
+        <source>%1 waiting, of which %2 recording(s)</source>
+        <translation>%1 wachten, waarvan %2 opname(n)</translation>
     </message>
 </context>
 <context>
