@@ -65,6 +65,7 @@ def run_gui(argv: list[str]) -> int:
     recovered = report_recovery(workspace)
     if recovered:
         window.recordings.reload()
+        window.sync_archive()  # what the recovery sealed goes to the archive too
         title = QCoreApplication.translate("MainWindow", "Interrupted recordings")
         QMessageBox.information(window, title, recovered)
     return app.exec()
