@@ -507,9 +507,14 @@ class Archive:
             raise ArchiveError("credentials", str(error)) from error
         except boto_errors.ParamValidationError as error:
             raise ArchiveError("invalid", str(error)) from error
+        except boto_errors.FlexibleChecksumError as error:
+            # The bytes read back do not have the SHA-256 the archive stored with them.
+            raise ArchiveError("changed", str(error)) from error
         except Exception as error:
             # boto3's transfer manager wraps a part's failure in its own exception.
             cause = error.__cause__ or error.__context__
+            if isinstance(cause, boto_errors.FlexibleChecksumError):
+                raise ArchiveError("changed", str(cause)) from error
             if isinstance(cause, boto_errors.ClientError):
                 raise self._explain(cause, what, key, version_id) from error
             if isinstance(cause, boto_errors.ConnectionError | boto_errors.HTTPClientError):
