@@ -22,7 +22,13 @@ from audio.container import layout as c
 from audio.container.manifest import Manifest
 from audio.container.recovery import recover
 from audio.container.writer import ContainerWriter
-from audio.durable import fsync_directory, is_regular, read_regular, write_atomic, write_durably
+from audio.durable import (
+    fsync_directory,
+    is_regular,
+    make_directory,
+    read_regular,
+    write_atomic,
+)
 from audio.encoding import b64, canonical_json, iso_time, loads, unb64
 from audio.errors import IntegrityError, VaultError, WrongPassphrase
 from audio.vault.keys import RecoveryPublicKey, SigningKey, hkdf
@@ -427,7 +433,10 @@ class UnlockedVault:
         )
         path = self.root / kind / f"{doc_id}.enc"
         try:
-            write_durably(path, epoch + nonce + sealed)
+            # Replaced whole (a queued timestamp or archive job is rewritten while another
+            # thread may read it): never half a document, not even after a power cut.
+            make_directory(path.parent)
+            write_atomic(path, epoch + nonce + sealed)
         except OSError as exc:
             raise VaultError(
                 "error.vault_unwritable", path=str(self.root), reason=exc.strerror
