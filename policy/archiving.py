@@ -396,16 +396,36 @@ class Uploader:
         return self._apply_hold(job)
 
     def _upload_recording(self, job: Job) -> bool:
+        """Verify, hash and upload one and the same private copy of the container, so that
+        nothing swapping the file in the vault meanwhile gets other bytes signed or archived."""
+        import hashlib
+
         from audio.archive.publicseal import container_digest
+        from audio.archive.s3 import ArchiveError
 
         rid = job.key
-        path = self.vault.vault.recording_path(rid)
-        report = self._verify(path)  # IntegrityError: not the recording the register knows
-        sha256, size = container_digest(path)
-        seal = self._public_seal(rid, report, sha256, size)
-        until = self.retain_until(seal)
-        key = container_key(self.settings, self.installation, rid)
-        stored = self._put_once(key, until, sha256, file=path)
+        source = self.vault.vault.recording_path(rid)
+        staging = self.vault.root / KIND / f".{rid}.upload"
+        try:
+            # The hash is taken of the bytes as they are copied; the copy is verified; then it
+            # must still have that hash, and the upload hashes what it sends against it again.
+            digest, size = hashlib.sha256(), 0
+            fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with source.open("rb") as handle, os.fdopen(fd, "wb") as out:
+                while block := handle.read(1 << 20):
+                    digest.update(block)
+                    out.write(block)
+                    size += len(block)
+            sha256 = digest.hexdigest()
+            report = self._verify(staging, rid)  # IntegrityError: not the registered seal
+            if container_digest(staging) != (sha256, size):
+                raise ArchiveError("changed", f"{rid}: the container changed while it was checked")
+            seal = self._public_seal(rid, report, sha256, size)
+            until = self.retain_until(seal)
+            key = container_key(self.settings, self.installation, rid)
+            stored = self._put_once(key, until, sha256, file=staging)
+        finally:
+            staging.unlink(missing_ok=True)
         skey = seal_key(self.settings, self.installation, rid)
         stored_seal = self._put_once(skey, until, data=seal.encode())
         objects = (_object(stored), _object(stored_seal))
@@ -428,34 +448,54 @@ class Uploader:
 
         if data is not None:
             sha256 = _sha256(data)
-        try:
-            info = self.archive.head(key)
-        except ArchiveError as exc:
-            if exc.code != "not_found":
-                raise
+        if not self.archive.versions(key):  # a delete marker alone hides nothing
             if data is not None:
                 return self.archive.put_bytes_locked(key, data, until)
             assert file is not None
             return self.archive.put_locked(key, file, until, sha256)
-        if info.sha256 != sha256:
+        # Already there: adopted only when its first version holds these very bytes, as the
+        # server computed them (never the `sha256` metadata, which whoever wrote it chose),
+        # and is locked as the policy says.
+        first = self.archive.first_version(key)
+        head = self.archive.head(key, first.version_id)
+        if not self._same_bytes(key, head, sha256, data, file):
             raise ArchiveError("changed", f"{key} is already in the archive with other bytes")
-        assert info.version_id is not None and info.retain_until is not None
+        if head.mode != self.settings.lock_mode or head.retain_until is None:
+            raise ArchiveError("changed", f"{key} is already in the archive, not locked")
+        assert head.version_id is not None
         return Stored(
-            key, info.version_id, info.size, sha256, info.retain_until, info.mode or "", False
+            key, head.version_id, head.size, sha256, head.retain_until, head.mode or "", False
         )
 
+    def _same_bytes(
+        self, key: str, head: Any, sha256: str, data: bytes | None, file: Path | None
+    ) -> bool:
+        """The archived version holds exactly these bytes: a small object read back whole,
+        a container by the checksum the server computed on upload, else downloaded and hashed."""
+        import base64
+        import tempfile
+
+        if head.size != (len(data) if data is not None else file.stat().st_size if file else -1):
+            return False
+        if data is not None:
+            return self.archive.get(key, head.version_id, limit=len(data)) == data
+        checksum = base64.b64encode(bytes.fromhex(sha256)).decode("ascii")
+        if head.checksum_sha256 == checksum:
+            return True
+        with tempfile.TemporaryDirectory(dir=self.vault.root / KIND) as folder:
+            target = Path(folder) / "check"
+            self.archive.download(key, target, head.version_id)
+            return sha256_hex(target) == sha256
+
     def _public_seal(self, rid: str, report: Any, sha256: str, size: int) -> PublicSeal:
-        """The recording's public seal, made once and kept in the vault (`seals/<id>.seal.json`);
-        the one kept is used again as long as it still names these bytes."""
+        """The recording's public seal, signed now, kept in the vault (`seals/<id>.seal.json`)."""
         from audio.archive.publicseal import SUFFIX, PublicSeal
         from policy.sealed import retention_until
 
         folder = self.vault.root / SEALS
         file = folder / f"{rid}{SUFFIX}"
-        with contextlib.suppress(OSError, IntegrityError):
-            kept = PublicSeal.parse(file.read_bytes())
-            if kept.container_sha256 == sha256 and kept.signature_valid():
-                return kept
+        # Always made anew from the verified report (Ed25519 is deterministic: the same seal
+        # gives the same bytes); a file in seals/ is never trusted, only written.
         manifest = report.manifest
         until = retention_until(manifest)
         seal = PublicSeal.make(
@@ -553,11 +593,26 @@ class Uploader:
 
     # -- checks against the archive ----------------------------------------------------------
     def confirmed(self, recording_id: str, sha256: str) -> bool:
-        """The archive holds this recording's container with this SHA-256, locked (asked of
-        the archive itself, not the queue): what a local purge waits for."""
+        """The archive holds this recording's container as the upload left it: the version the
+        upload recorded is the first under its name, has the SHA-256 it had then and is locked
+        in the policy's mode (or held). Asked of the archive itself: what a local purge waits
+        for."""
+        upload = next(
+            (j for j in jobs(self.vault) if j.subject == "recording" and j.key == recording_id),
+            None,
+        )
+        if upload is None or upload.pending or not upload.objects:
+            return False
+        recorded = upload.objects[0]
         key = container_key(self.settings, self.installation, recording_id)
-        info = self.archive.head(key)
-        return info.sha256 == sha256 and (info.legal_hold or info.retain_until is not None)
+        if recorded.get("key") != key or recorded.get("sha256") != sha256:
+            return False
+        first = self.archive.first_version(key)
+        if first.version_id != recorded.get("version_id"):
+            return False
+        info = self.archive.head(key, first.version_id)
+        locked = info.mode == self.settings.lock_mode and info.locked_at(_now())
+        return info.size == recorded.get("size") and (locked or bool(info.legal_hold))
 
     def archived_seal(self, recording_id: str) -> PublicSeal | None:
         """The public seal the archive holds for a recording (its first version), or None."""
@@ -574,16 +629,27 @@ class Uploader:
         return PublicSeal.parse(data)
 
     def latest_head(self) -> tuple[int, bytes] | None:
-        """The last anchored head of this installation's trail in the archive: (seq, line)."""
+        """The last anchored head of this installation's trail in the archive: (seq, line).
+        Every version counts (a delete marker hides nothing); a head counts only when its name
+        is its own number and it names this installation, so an object planted under a later
+        name cannot stand in for the real last head."""
         prefix = f"{installation_prefix(self.settings, self.installation)}audit/"
-        last = None
-        for info in self.archive.list(prefix):
-            if info.key.endswith(".json"):
-                last = info.key
-        if last is None:
-            return None
-        doc = loads(self.archive.get_first(last))
-        return int(doc["seq"]), str(doc["line"]).encode("utf-8")
+        best: tuple[int, bytes] | None = None
+        for info in self.archive.list(prefix, versions=True):
+            name = info.key.removeprefix(prefix)
+            if not name.endswith(".json") or not name.removesuffix(".json").isdigit():
+                continue
+            seq = int(name.removesuffix(".json"))
+            if best is not None and seq <= best[0]:
+                continue
+            try:
+                doc = loads(self.archive.get(info.key, info.version_id))
+                if doc.get("installation") != self.installation or doc.get("seq") != seq:
+                    continue
+                best = (seq, str(doc["line"]).encode("utf-8"))
+            except (ValueError, KeyError, TypeError, AttributeError):
+                continue
+        return best
 
 
 def _until(job: Job) -> datetime:

@@ -207,11 +207,20 @@ class Workspace:
         """Each recording's state in the archive (archived, pending and why)."""
         return archiving.states(self.vault, self.policy.archive is not None)
 
-    def _verify_for_archive(self, path: Path) -> Report:
-        """The keyed check before a container goes to the archive: intact, sealed by this
-        installation, and the one the register knows (not logged: it is not a user's action)."""
-        report = verify(path, self.vault.identities(), self.trusted("-"))
-        self._check_register(path, report)
+    def _verify_for_archive(self, path: Path, recording_id: str) -> Report:
+        """The keyed check of the copy that goes to the archive: intact, sealed by this
+        installation, and the very seal the register knows for `recording_id` (not logged: it
+        is not a user's action)."""
+        own = self.vault.signing_key.public
+        report = verify(path, self.vault.identities(), {own.raw: "-"})
+        entry = (self.register() or State()).recordings.get(recording_id)
+        if (
+            report.recording_id != recording_id
+            or entry is None
+            or entry.state not in FINAL
+            or entry.seal_sha256 != report.seal_sha256
+        ):
+            raise IntegrityError("register", None, field="seal_sha256")
         return report
 
     def _granted_token(self, subject: str, key: str) -> bytes | None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from audio.container.layout import read_header
-from audio.encoding import b64, canonical_json, loads, unb64
+from audio.encoding import b64, canonical_json, loads, parse_time, unb64
 from audio.errors import IntegrityError
 from audio.vault.keys import SigningKey, VerifyKey
 
@@ -128,6 +128,9 @@ class PublicSeal:
             )
             if seal.state not in STATES or set(doc) != {*seal.unsigned(), "signature"}:
                 raise ValueError("unknown fields or state")
+            parse_time(seal.ended)  # ValueError: not a time
+            if seal.retain_until is not None:
+                parse_time(seal.retain_until)
             if canonical_json(doc) != data:
                 raise ValueError("not in canonical form")
         except (ValueError, KeyError, TypeError) as exc:

@@ -267,6 +267,7 @@ def verify_keyless(cli: Cli) -> int:
     print(result.trust.describe(cli.lang))
     if result.seal_time is not None:
         print(result.seal_time.describe(cli.lang))
+        cli.say("verify.keyless_token_note")
     if result.seal_time is not None and result.seal_time.contradicts:
         cli.say("verify.changed", reason=result.seal_time.describe(cli.lang))
         return Exit.CHANGED
