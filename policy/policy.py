@@ -47,6 +47,9 @@ NOT_FOR_PUBLIC_AUTHORITIES = ("legitimate_interests",)
 ALTERNATIVES = ("representative", "listen_only", "written_summary")
 CONTACTS = ("general", "privacy_contact_point", "privacy_officer", "privacy_coordinator", "fg")
 TEXTS = ("announcement", "private_use_notice", "refusal_letter", "copy_readme")
+# Texts added later (issue 16): a policy file may leave them out; the bundled policy's are used
+# then, so that a municipality's existing policy keeps loading.
+OPTIONAL_TEXTS = ("citizen_rights", "rules_sheet", "breach_report", "deletion_receipt")
 SIGNATURE_SUFFIX = ".sig"
 MAX_SIGNATURE = 1024  # a DER ECDSA P-256 signature is at most 72 bytes
 MAX_POLICY = 4 << 20
@@ -627,14 +630,32 @@ def _texts(check: Checker, doc: dict[str, Any]) -> dict[str, dict[str, str]]:
     texts: dict[str, dict[str, str]] = {}
     for lang in LANGUAGES:
         section = check.get(texts_doc, ["texts", lang], dict)
-        check.table(section, ["texts", lang], set(TEXTS))
+        check.table(section, ["texts", lang], {*TEXTS, *OPTIONAL_TEXTS})
         texts[lang] = {name: check.text(section, ["texts", lang, name]) for name in TEXTS}
+        for name in OPTIONAL_TEXTS:
+            value = check.text(section, ["texts", lang, name], required=False)
+            if value is None:
+                value = _bundled_text(lang, name)
+            if value is not None:
+                texts[lang][name] = value
         for name, template in texts[lang].items():
             try:
                 template.format_map(_Blank())
             except (ValueError, IndexError) as exc:
                 raise check.fail("template", ["texts", lang, name], reason=str(exc)) from exc
     return texts
+
+
+def _bundled_text(lang: str, name: str) -> str | None:
+    """An optional text as the bundled policy has it (None when it has none)."""
+    import tomllib
+
+    try:
+        doc = tomllib.loads(resource_path("policy", "default.toml").read_text(encoding="utf-8"))
+        value = doc["texts"][lang][name]
+    except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError):
+        return None
+    return value if isinstance(value, str) else None
 
 
 def _alternatives(check: Checker, doc: dict[str, Any]) -> dict[str, dict[str, str]]:

@@ -128,6 +128,8 @@ def _add_commands(
     p = add("timestamp", cmd.timestamp)
     p.add_argument("--pending", action="store_true", help=t("cli.opt.pending"))
     _add_archive_commands(sub, t)
+    _add_citizen_commands(sub, t)
+    _add_rights_commands(sub, t)
     p = add("enroll", ocmd.enroll_command)
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--request", metavar="FILE", help=t("cli.opt.enrol_request"))
@@ -166,6 +168,18 @@ def _add_archive_commands(
     p.add_argument("--json", action="store_true", help=t("cli.opt.json"))
     add("sync", acmd.sync)
     acmd.add_officer_commands(add, t)
+
+
+def _add_citizen_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], t: Callable[[str], str]
+) -> None:
+    """When the citizen records (issue 16): citizen-recording, rules-sheet, breach."""
+
+
+def _add_rights_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], t: Callable[[str], str]
+) -> None:
+    """The citizen's rights (issue 16): erase (early deletion)."""
 
 
 def build_parser(lang: str) -> argparse.ArgumentParser:
