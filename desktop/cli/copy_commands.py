@@ -41,14 +41,22 @@ def export(cli: Cli) -> int:
 
 
 def import_copy(cli: Cli) -> int:
-    from policy.imports import import_recording
+    from policy.display import visible
+    from policy.imports import ImportRefused, check_import_file, import_recording
     from policy.session import load_session
 
     session = load_session(Path(cli.args.session))
+    check_import_file(Path(cli.args.file))  # a wrong file is refused before the vault opens
     workspace = cli.workspace()
-    manifest = import_recording(
-        workspace, Path(cli.args.file), session, received_from=cli.args.received_from
-    )
+    try:
+        manifest = import_recording(
+            workspace, Path(cli.args.file), session, received_from=cli.args.received_from
+        )
+    except ImportRefused as exc:  # the same gate as `record`: exit 3, nothing stored
+        cli.say("importing.refused")
+        for reason in exc.decision.reasons:  # a reason may quote a participant's name
+            print(f"  - [{reason.rule_label(cli.lang)}] {visible(reason.text(cli.lang))}")
+        return Exit.REFUSED
     cli.say("import.done", id=manifest.recording_id, sha=manifest.pcm_sha256)
     print(manifest.recording_id)
     return Exit.OK

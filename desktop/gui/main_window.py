@@ -123,6 +123,9 @@ class MainWindow(QMainWindow):
         self.refuse_action = QAction(self.tr("Refuse a recording…"), self)
         self.refuse_action.setShortcut(QKeySequence("Ctrl+Shift+W"))
         self.refuse_action.triggered.connect(self.refuse)
+        self.import_action = QAction(self.tr("Import the citizen's recording…"), self)
+        self.import_action.setShortcut(QKeySequence("Ctrl+I"))
+        self.import_action.triggered.connect(self.import_recording)
         self.verify_action = QAction(self.tr("Verify a file or copy…"), self)
         self.verify_action.setShortcut(QKeySequence("Ctrl+Shift+V"))
         self.verify_action.triggered.connect(self.verify_dialog)
@@ -132,6 +135,7 @@ class MainWindow(QMainWindow):
         for action in (
             self.new_action,
             self.refuse_action,
+            self.import_action,
             self.verify_action,
             self.settings_action,
         ):
@@ -238,6 +242,9 @@ class MainWindow(QMainWindow):
         if dialog is not None and dialog.job is not None and dialog.folder is None:
             dialog.job.cancel()  # the export removes its half-written folder itself
             dialog.job.wait()
+        importing = getattr(self, "import_dialog", None)
+        if importing is not None and importing.busy:
+            importing.reject()  # the import stops and keeps nothing
         if self.tray is not None:
             self.tray.hide()
         event.accept()
@@ -297,6 +304,24 @@ class MainWindow(QMainWindow):
         dialog.accepted.connect(self.audit.reload)
         dialog.open()
         self.refusal_dialog = dialog
+
+    def import_recording(self) -> None:
+        """Rule a, the other way: the citizen's own recording, kept exactly as received."""
+        from desktop.gui.import_dialog import ImportWizard
+
+        dialog = ImportWizard(self.workspace, self)
+        dialog.imported.connect(self._imported)
+        dialog.open()
+        self.import_dialog = dialog
+
+    def _imported(self, manifest: object) -> None:
+        self.recordings.reload()
+        self.audit.reload()
+        self.sync_archive()  # the received recording goes to the archive like our own
+        if isinstance(manifest, Manifest):
+            self.statusBar().showMessage(
+                core("import.done", id=manifest.recording_id, sha=manifest.pcm_sha256), 15000
+            )
 
     def open_settings(self) -> None:
         from desktop.gui.settings_dialog import SettingsDialog

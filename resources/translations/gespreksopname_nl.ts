@@ -183,6 +183,73 @@
     </message>
 </context>
 <context>
+    <name>EraseDialog</name>
+    <message>
+        <source>Delete early</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete this recording before its term: the citizen withdrew consent, asked for erasure, or it was made by mistake. The Privacy Officer confirms with the organisation&apos;s recovery key. This cannot be undone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Privacy Officer&apos;s key file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation type="unfinished">Kiezen…</translation>
+    </message>
+    <message>
+        <source>Passphrase of the key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Make a deletion receipt for the citizen (PDF)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deletion receipt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Privacy Officer&apos;s key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give the reason for the early deletion.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the Privacy Officer&apos;s key file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 already exists.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checking the key and deleting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recording %1 deleted: its key and files are destroyed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deletion receipt: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished">Sluiten</translation>
+    </message>
+</context>
+<context>
     <name>ExportDialog</name>
     <message>
         <source>Copy for the citizen</source>
@@ -217,12 +284,44 @@
         <translation>Kiezen…</translation>
     </message>
     <message>
+        <source>A participant, or their representative</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Representative of</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>— the recipient took part —</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Representative of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Consent of every party</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only for someone who did not take part</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>What the copy holds</source>
         <translation>Wat de kopie bevat</translation>
     </message>
     <message>
         <source>For (recipient)</source>
         <translation>Voor (ontvanger)</translation>
+    </message>
+    <message>
+        <source>Acts for</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Consent file (rule c)</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Folder or USB stick</source>
@@ -255,6 +354,45 @@
     <message>
         <source>Cancelled; nothing was left behind.</source>
         <translation>Geannuleerd; er is niets half achtergebleven.</translation>
+    </message>
+</context>
+<context>
+    <name>FilePage</name>
+    <message>
+        <source>The citizen&apos;s recording</source>
+        <translation>De opname van de inwoner</translation>
+    </message>
+    <message>
+        <source>A citizen may record a conversation, and the municipality may ask for a copy (rule a). The copy is kept exactly as received, encrypted, for the term of the purpose. Choose the file, for example on the USB stick the citizen brought.</source>
+        <translation>Een inwoner mag een gesprek opnemen, en de gemeente mag om een kopie vragen (spelregel a). De kopie wordt precies zo bewaard als ontvangen, versleuteld, voor de termijn van het doel. Kies het bestand, bijvoorbeeld op de USB-stick die de inwoner meebracht.</translation>
+    </message>
+    <message>
+        <source>The citizen&apos;s file</source>
+        <translation>Het bestand van de inwoner</translation>
+    </message>
+    <message>
+        <source>Choose file…</source>
+        <translation>Bestand kiezen…</translation>
+    </message>
+    <message>
+        <source>Choose the citizen&apos;s recording</source>
+        <translation>Kies de opname van de inwoner</translation>
+    </message>
+    <message>
+        <source>Recordings (%1);;All files (*)</source>
+        <translation>Opnamen (%1);;Alle bestanden (*)</translation>
+    </message>
+    <message>
+        <source>Size: %1</source>
+        <translation>Grootte: %1</translation>
+    </message>
+    <message>
+        <source>Sound: %1, %2 Hz, %3 channel(s), %4</source>
+        <translation>Geluid: %1, %2 Hz, %3 kanaal/kanalen, %4</translation>
+    </message>
+    <message>
+        <source>An audio file this program cannot play; it is kept as it is all the same.</source>
+        <translation>Een geluidsbestand dat dit programma niet kan afspelen; het wordt toch precies zo bewaard.</translation>
     </message>
 </context>
 <context>
@@ -325,6 +463,40 @@
     </message>
 </context>
 <context>
+    <name>HandoverPage</name>
+    <message>
+        <source>4. Handed over by, and sealed as received</source>
+        <translation>4. Overhandigd door, en verzegeld zoals ontvangen</translation>
+    </message>
+    <message>
+        <source>The seal says who handed the file over, when, and its SHA-256. It vouches only for the bytes received, not for how the citizen made or kept them.</source>
+        <translation>Het zegel vermeldt wie het bestand overhandigde, wanneer, en de SHA-256 ervan. Het staat alleen in voor de ontvangen bytes, niet voor hoe de inwoner ze maakte of bewaarde.</translation>
+    </message>
+    <message>
+        <source>Handed over by</source>
+        <translation>Overhandigd door</translation>
+    </message>
+    <message>
+        <source>File: %1</source>
+        <translation>Bestand: %1</translation>
+    </message>
+</context>
+<context>
+    <name>ImportWizard</name>
+    <message>
+        <source>Import the citizen&apos;s recording</source>
+        <translation>Opname van de burger importeren</translation>
+    </message>
+    <message>
+        <source>Import and seal</source>
+        <translation>Importeren en verzegelen</translation>
+    </message>
+    <message>
+        <source>I have told the participants this: who keeps the recording, why and how long</source>
+        <translation>Ik heb de deelnemers dit verteld: wie de opname bewaart, waarom en hoe lang</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Gespreksopname — %1</source>
@@ -361,6 +533,10 @@
     <message>
         <source>Refuse a recording…</source>
         <translation>Opname weigeren…</translation>
+    </message>
+    <message>
+        <source>Import the citizen&apos;s recording…</source>
+        <translation>Opname van de burger importeren…</translation>
     </message>
     <message>
         <source>Verify a file or copy…</source>
@@ -802,6 +978,10 @@
     <message>
         <source>Edited version…</source>
         <translation>Bewerkte versie…</translation>
+    </message>
+    <message>
+        <source>Delete early…</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>sealed</source>
