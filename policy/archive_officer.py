@@ -376,14 +376,18 @@ def verify_archive(
     deep: bool = True,
     tsa_ca: bytes | None = None,
     now: datetime | None = None,
+    officer: OfficerPolicy | None = None,
 ) -> Verified:
     """Check every recording and audit head: present, sealed by its installation, the first
-    version's metadata (and with `deep`, its bytes) as sealed, locked, and never replaced."""
+    version's metadata (and with `deep`, its bytes) as sealed, locked at least until the end of
+    its retention, and never replaced; with `officer`, also sealed by an installation the
+    organisation certified (its CA) or its policy lists."""
     moment = now or datetime.now(UTC)
     contents = scan(archive, settings, installation)
     problems: list[Problem] = []
     found = _parallel(
-        lambda rec: _verify_recording(archive, rec, deep, tsa_ca, moment), contents.recordings
+        lambda rec: _verify_recording(archive, rec, deep, tsa_ca, moment, officer),
+        contents.recordings,
     )
     for each in found:
         problems.extend(each)
@@ -394,7 +398,12 @@ def verify_archive(
 
 
 def _verify_recording(
-    archive: Archive, rec: Recording, deep: bool, tsa_ca: bytes | None, moment: datetime
+    archive: Archive,
+    rec: Recording,
+    deep: bool,
+    tsa_ca: bytes | None,
+    moment: datetime,
+    officer: OfficerPolicy | None = None,
 ) -> list[Problem]:
     from audio.archive.s3 import ArchiveError
 
@@ -431,10 +440,16 @@ def _verify_recording(
                     problems.append(problem("seal_other_installation", seal_key, seal.installation))
                 if seal.recording_id != rec.recording_id:
                     problems.append(problem("seal_other_recording", seal_key, seal.recording_id))
+                if officer is not None and seal.public_key not in _trusted(officer, seal):
+                    problems.append(problem("untrusted", seal_key, seal.installation))
         if rec.container:
             info = _first(archive, rec.container)
             if not info.locked_at(moment):
                 problems.append(problem("unlocked", info.key))
+            if seal is not None and seal.retain_until is not None and not info.legal_hold:
+                sealed_until = datetime.fromtimestamp(parse_time(seal.retain_until), UTC)
+                if info.retain_until is None or info.retain_until < sealed_until:
+                    problems.append(problem("lock_short", info.key, seal.retain_until))
             if seal is not None:
                 if info.size != seal.container_size or info.sha256 != seal.container_sha256:
                     problems.append(problem("metadata_changed", info.key))

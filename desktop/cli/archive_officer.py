@@ -85,7 +85,12 @@ def verify_command(cli: Cli) -> int:
     with officer_core.archive_errors():
         archive = officer_core.connect(officer)
         verified = officer_core.verify_archive(
-            archive, officer.settings, cli.args.installation, deep=deep, tsa_ca=officer.tsa_ca
+            archive,
+            officer.settings,
+            cli.args.installation,
+            deep=deep,
+            tsa_ca=officer.tsa_ca,
+            officer=officer,
         )
     for problem in verified.problems:
         _say_problem(cli, problem)

@@ -314,3 +314,50 @@ def test_an_unsigned_policy_is_refused(
     officer_env(monkeypatch, tmp_path, s3, unsigned)
     assert main(["archive", "list"]) == 2
     assert "is not signed by the organisation's CA" in capsys.readouterr().err
+
+
+def test_a_recording_by_an_uncertified_key_and_a_short_lock_are_reported(
+    laptop: Workspace,
+    s3: RunningS3,
+    bucket: str,
+    policy_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An insider with the program's credentials puts a recording of their own in the archive:
+    a container sealed by a key the organisation never certified, locked only for a day, in an
+    installation folder named after that key. `archive verify` names both."""
+    from audio.archive.publicseal import PublicSeal, container_digest
+    from audio.encoding import iso_time
+    from audio.vault.keys import SigningKey
+
+    rid = _record(laptop)
+    assert laptop.sync_archive().left == 0
+    own = SigningKey.generate()
+    fake = tmp_path / "fake.gesp"
+    shutil.copy(laptop.vault.vault.recording_path(rid), fake)
+    sha, size = container_digest(fake)
+    term = datetime.now(UTC) + timedelta(days=365)
+    seal = PublicSeal.make(
+        own,
+        recording_id=rid,
+        container_sha256=sha,
+        container_size=size,
+        seal_sha256="0" * 64,
+        state="sealed",
+        ended=iso_time(time.time()),
+        retain_until=iso_time(term.timestamp()),
+        certificate=None,
+    )
+    settings = settings_of(policy_file)
+    insider = app_archive(s3, bucket)
+    until = datetime.now(UTC) + timedelta(days=1)
+    insider.put_locked(archiving.container_key(settings, own.public.fingerprint, rid), fake,
+                       until, sha)  # fmt: skip
+    insider.put_bytes_locked(
+        archiving.seal_key(settings, own.public.fingerprint, rid), seal.encode(), until
+    )
+    assert main(["archive", "verify", "--quick"]) == 1
+    out = capsys.readouterr().out
+    assert "the organisation did not certify" in out, out
+    assert "locked for a shorter time than its retention term" in out, out
