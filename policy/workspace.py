@@ -21,6 +21,7 @@ from audio.container.verify import Report, verify
 from audio.container.writer import ContainerWriter
 from audio.durable import is_regular
 from audio.errors import GespreksError, IntegrityError, NoMatchingKey, WriteError
+from audio.vault import escrow
 from audio.vault.state import (
     FINAL,
     MISSING,
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
     from audio.sound.playback import Player
 from audio.archive.s3 import ArchiveError
 from policy import archiving, timestamping
-from policy.enrolment import current_enrolment_or_none, in_force
+from policy.enrolment import Enrolment, current_enrolment_or_none, in_force
 from policy.refusal import REFUSALS, Refusal, write_letter
 from policy.rules import Decision, evaluate
 from policy.sealed import SealedSession, retention_until
@@ -120,6 +121,19 @@ class RecoveryResult:
         return text("recover.failed", lang, id=visible(self.recording_id), reason=visible(reason))
 
 
+def employee_name(enrolment: Enrolment | None) -> str | None:
+    """The name the trail gives the employee: the installation certificate's common name, as
+    the Privacy Officer certified it (`org-certify --name`); None while not enrolled."""
+    if enrolment is None:
+        return None
+    from audio.trust.certificates import TrustError, installation_name
+
+    try:
+        return installation_name(enrolment.certificate) or None
+    except (TrustError, ValueError):
+        return None
+
+
 def find_vault(root: Path) -> Vault:
     """The vault at `root`, still locked: a clear VaultError (none there, damaged, newer) before
     anyone is asked for a passphrase."""
@@ -132,16 +146,59 @@ class Workspace:
         # Only a policy signed by the CA this installation was enrolled with puts recovery keys,
         # trusted keys and a time-stamping authority in force (policy.organisation).
         self.policy = in_force(vault, policy)
-        self.audit = AuditLog(vault)
-        self.audit.observer = self._after_entry
+        self.audit = self._audit_log(vault)
         self.timestamp_problem: Exception | None = None  # the last round's, for the faces
         self.timestamps_granted = 0  # in this session (at start, after seals, on request)
         self.archive_problem: Exception | None = None  # the last archive round's, for the faces
         self._uploader: archiving.Uploader | None = None
         self.purge_waiting: dict[str, str] = {}  # the last purge's: kept for the archive, why
+        # What the last trail check learnt from the archive: the line of the last head it
+        # holds, or why it could not be asked (then only the local checks were made).
+        self.archive_head: int | None = None
+        self.archive_unchecked: Exception | None = None
         self.enrolment = current_enrolment_or_none(vault)
         # Every seal of an enrolled installation carries its certificate (issued by the CA).
         self.certificate = self.enrolment.certificate.decode("ascii") if self.enrolment else None
+        self.audit.employee = employee_name(self.enrolment)
+
+    def _audit_log(self, vault: UnlockedVault) -> AuditLog:
+        """The trail of `vault`, telling this workspace of each entry, naming the employee."""
+        log = AuditLog(vault)
+        log.observer = self._after_entry
+        log.employee = getattr(getattr(self, "audit", None), "employee", None)
+        return log
+
+    # -- escrow to the organisation's recovery keys (issue 16) ------------------------------------
+    def keep_escrow(self) -> None:
+        """Escrow the data keys (the trail, refusals, holds) to the recovery keys in force, and
+        give every recording sealed before one of them an escrow stanza beside it; logged.
+        Never raises: a full disk leaves it for the next unlock."""
+        keys = self.policy.recovery_keys
+        if not keys:
+            return
+        with contextlib.suppress(GespreksError, OSError):
+            if escrow.ensure_escrow(self.vault, keys):
+                self.log_if_anchored(
+                    "keys_escrowed",
+                    epochs=len(self.vault.data_keys),
+                    recipients=[key.fingerprint for key in keys],
+                )
+        with contextlib.suppress(GespreksError, OSError):
+            self.rewrap()
+
+    def rewrap(self) -> dict[str, list[str]]:
+        """`gespreksopname rewrap`: an escrow stanza beside every recording that lacks one of
+        the recovery keys in force (no container is rewritten); each logged, and queued for
+        the organisation's archive when one is in force."""
+        done = escrow.rewrap_recordings(self.vault, self.policy.recovery_keys)
+        for recording_id, added in done.items():
+            self.log_if_anchored("rewrapped", recording_id, recipients=added)
+            if self.policy.archive is not None:
+                with contextlib.suppress(GespreksError, OSError, ValueError):
+                    data = escrow.recording_escrow_path(self.vault.root, recording_id).read_bytes()
+                    key = f"{recording_id}:{hashlib.sha256(data).hexdigest()[:16]}"
+                    archiving.enqueue(self.vault, "escrow", key, recording_id)
+        return done
 
     # -- timestamps ------------------------------------------------------------------------------
     def _after_entry(self, action: str, recording_id: str | None, seq: int, head: str) -> None:
@@ -245,15 +302,19 @@ class Workspace:
         """The trail must still hold the last head the archive keeps of it: a trail put back
         from an older copy (with its state) lacks it, or holds another line there."""
         uploader = self.archive_uploader()
+        self.archive_head = None
+        self.archive_unchecked = None
         if uploader is None:
             return None
         try:
             head = uploader.latest_head()
-        except (ArchiveError, GespreksError, ValueError, KeyError, TypeError):
-            return None  # unreachable: the local checks stand; `archive verify` says more
+        except (ArchiveError, GespreksError) as exc:
+            self.archive_unchecked = exc  # the local checks stand; the faces say it was not done
+            return None
         if head is None:
             return None
         seq, line = head
+        self.archive_head = seq
         if seq > len(entries) or entries[seq - 1].line_sha256 != hashlib.sha256(line).hexdigest():
             return Problem(seq, "archive_head")
         return None
@@ -329,6 +390,7 @@ class Workspace:
         if workspace.vault.finished_rotation:  # a passwd cut short, finished by this unlock
             workspace.log_if_anchored("passphrase_changed", epoch=workspace.vault.epoch)
         workspace.log_if_anchored("unlocked")
+        workspace.keep_escrow()
         # What an offline laptop queued; the window sends it from a worker instead.
         if send_timestamps and workspace.policy.timestamps is not None:
             with contextlib.suppress(GespreksError, OSError):
@@ -349,8 +411,9 @@ class Workspace:
     def change_passphrase(self, new_passphrase: str) -> None:
         check_strength(new_passphrase, [self.policy.organisation])  # before anything changes
         self.vault = self.vault.change_passphrase(new_passphrase)
-        self.audit = AuditLog(self.vault)  # the trail goes on under the new data key
+        self.audit = self._audit_log(self.vault)  # the trail goes on under the new data key
         self.audit.append("passphrase_changed", epoch=self.vault.epoch)
+        self.keep_escrow()  # the new data key escrowed too
 
     def trusted(self, this_installation: str) -> dict[bytes, str]:
         """This installation's key and the installations the policy trusts."""
@@ -806,7 +869,7 @@ def _trail_facts(
         action = entry.action
         if action in _SEALED_ACTIONS:
             sealed.add(rid)
-        elif action == "purged":
+        elif action in ("purged", "erased"):  # erased: deleted early (policy.erasure)
             purged.add(rid)
         elif action == "held":
             holds[rid] = str(entry.details.get("reason", ""))

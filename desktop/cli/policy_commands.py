@@ -83,6 +83,7 @@ def check(cli: Cli) -> int:
         cli.warn("check.not_logged")
     if decision.allowed:
         cli.say("decision.allowed")
+        print(policy.text("citizen_rights", cli.lang))  # told with the announcement
     else:
         cli.say("decision.refused")
         for reason in decision.reasons:  # a reason may quote a participant's name
@@ -109,7 +110,8 @@ def audit(cli: Cli) -> int:
             rid = visible((entry.recording_id or "")[:8])
             # Reasons and recipients were typed by people: shown escaped, one entry a line.
             details = visible(", ".join(f"{k}={v}" for k, v in entry.details.items()))
-            actor = visible(entry.actor)
+            employee = f" ({entry.employee})" if entry.employee else ""
+            actor = visible(entry.actor + employee)  # the OS account, the certified name
             print(
                 f"{entry.seq:>5}  {local_time(entry.time)}  {actor:<10} "
                 f"{cli.t('audit.action.' + entry.action):<28} {rid:<8}  {details}"
@@ -122,6 +124,13 @@ def audit(cli: Cli) -> int:
         head = workspace.trail_time(entries)
         if head is not None and head[1].time is not None:
             cli.say("audit.timestamped", line=head[0], time=head[1].when, tsa=head[1].tsa)
+        if workspace.archive_head is not None:
+            cli.say("audit.archived_head", line=workspace.archive_head)
+        elif workspace.archive_unchecked is not None:
+            from policy.archiving import describe_error
+
+            reason = describe_error(workspace.archive_unchecked, cli.lang)
+            cli.say("audit.archive_unchecked", reason=reason)
     return Exit.OK
 
 

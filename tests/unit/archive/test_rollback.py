@@ -12,6 +12,7 @@ import pytest
 from audio.vault.store import RECORDINGS
 from desktop.cli import main
 from policy.workspace import Workspace
+from tests.helpers.s3server import RunningS3
 from tests.unit.conftest import pcm
 from tests.unit.policy.test_attack_review import cut_manifest_and_last_audio
 
@@ -41,3 +42,20 @@ def test_an_older_state_and_trail_put_back_are_found_by_the_archive(
     assert main(["audit", "--verify"]) == 1
     assert "older copy of the trail" in capsys.readouterr().out
     assert main(["verify", rid]) != 0
+
+
+def test_audit_verify_says_when_the_archive_was_not_asked(
+    laptop: Workspace, s3: RunningS3, capsys: pytest.CaptureFixture[str]
+) -> None:
+    laptop.audit.append("recording_sealed", None)
+    assert main(["archive", "sync"]) == 0
+    assert main(["audit", "--verify"]) == 0
+    assert "archive holds the trail up to line" in capsys.readouterr().out
+    s3.stop()
+    try:
+        assert main(["audit", "--verify"]) == 0
+        out = capsys.readouterr().out
+        assert "NOT compared with the organisation's archive" in out
+        assert "cannot be reached" in out
+    finally:
+        s3.start()
