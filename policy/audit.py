@@ -54,6 +54,8 @@ ACTIONS = (
     "imported",
     "derived",
     "refusal_registered",
+    "citizen_recording_registered",
+    "breach_reported",
     "held",
     "released",
     "purged",

@@ -20,6 +20,8 @@ from resources import path as resource_path
 
 FONT = "DejaVu"
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
+NOTICE_LINE = 3.6  # mm: a line of the notice at the foot of every page
+NOTICE_BOTTOM = 8.0  # mm: between the notice's last line and the paper's edge
 
 
 MONTHS = {
@@ -81,12 +83,19 @@ def render_pdf(
     notice = visible(page_notice, lines=True)
 
     class Document(FPDF):
+        def notice_height(self) -> float:
+            """The notice's height at the foot of a page: every line of it stands on the page
+            (a fixed height cut the last line of a notice in two languages off the page)."""
+            self.set_font(FONT, "I", 7.5)
+            lines = self.multi_cell(0, NOTICE_LINE, notice, dry_run=True, output="LINES")
+            return len(lines) * NOTICE_LINE
+
         def footer(self) -> None:
             if not notice:
                 return
-            self.set_y(-16)
+            self.set_y(-(self.notice_height() + NOTICE_BOTTOM))
             self.set_font(FONT, "I", 7.5)
-            self.multi_cell(0, 3.6, notice, new_x="LMARGIN", new_y="NEXT", align="C")
+            self.multi_cell(0, NOTICE_LINE, notice, new_x="LMARGIN", new_y="NEXT", align="C")
 
     pdf = Document(format="A4")
     for style, name in FONT_FILES.items():
@@ -98,6 +107,8 @@ def render_pdf(
     pdf.set_auto_page_break(auto=True, margin=18)
     pdf.set_margins(20, 20, 20)
     pdf.add_page()
+    if notice:  # the text stops above the notice, never under it
+        pdf.set_auto_page_break(auto=True, margin=pdf.notice_height() + NOTICE_BOTTOM + 4)
     pdf.set_font(FONT, "B", 15)
     pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.ln(3)
@@ -137,3 +148,60 @@ def _link_with_qr(pdf: Any, link: str, caption: str) -> None:
     pdf.set_font(FONT, "", 10)
     pdf.multi_cell(0, 5, link, new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.set_y(max(pdf.get_y(), top + size) + 4)
+
+
+def render_columns_pdf(
+    path: Path,
+    title: str,
+    columns: Sequence[Sequence[tuple[str, str]]],
+    *,
+    footer: str = "",
+    sizes: Sequence[float] = (8.5, 8.0, 7.5, 7.0, 6.5),
+) -> None:
+    """One A4 page of columns side by side (a sheet in Dutch and English): a title across the
+    page, then each column's sections of (heading, text), then the footer under the longest
+    column. The first of `sizes` with which everything fits on one page is used (the last
+    one otherwise). Escaped and written as `render_pdf` does."""
+    for size in sizes:
+        pdf = _columns(title, columns, footer, size)
+        if pdf.pages_count == 1:
+            break
+    write_atomic(path, bytes(pdf.output()), private=False)  # handed to a citizen
+
+
+def _columns(
+    title: str, columns: Sequence[Sequence[tuple[str, str]]], footer: str, size: float
+) -> Any:
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    for style, name in FONT_FILES.items():
+        pdf.add_font(FONT, style, str(resource_path("fonts", name)))
+    title, footer = visible(title, lines=True), visible(footer, lines=True)
+    pdf.set_title(title)
+    pdf.set_creator("Gespreksopname")
+    pdf.set_auto_page_break(auto=True, margin=12)
+    pdf.set_margins(15, 14, 15)
+    pdf.add_page()
+    pdf.set_font(FONT, "B", 12.5)
+    pdf.multi_cell(0, 6, title, new_x="LMARGIN", new_y="NEXT", align="L")
+    pdf.ln(3)
+    gutter = 8.0
+    width = (pdf.w - pdf.l_margin - pdf.r_margin - gutter * (len(columns) - 1)) / len(columns)
+    top, bottom, line = pdf.get_y(), pdf.get_y(), size * 0.48
+    for index, sections in enumerate(columns):
+        x, y = pdf.l_margin + index * (width + gutter), top
+        for heading, text in sections:
+            pdf.set_xy(x, y)
+            if heading:
+                pdf.set_font(FONT, "B", size + 1.5)
+                pdf.multi_cell(width, line + 1, visible(heading, lines=True), new_x="LEFT")
+            pdf.set_font(FONT, "", size)
+            pdf.multi_cell(width, line, visible(text, lines=True), new_x="LEFT", align="L")
+            y = pdf.get_y() + 2.5
+        bottom = max(bottom, y)
+    if footer:
+        pdf.set_xy(pdf.l_margin, bottom)
+        pdf.set_font(FONT, "I", 7.5)
+        pdf.multi_cell(0, 4, footer, new_x="LMARGIN", new_y="NEXT")
+    return pdf

@@ -174,6 +174,34 @@ def _add_citizen_commands(
     sub: argparse._SubParsersAction[argparse.ArgumentParser], t: Callable[[str], str]
 ) -> None:
     """When the citizen records (issue 16): citizen-recording, rules-sheet, breach."""
+    from desktop.cli import citizen_commands as zcmd
+    from policy.breach import KINDS
+
+    def add(name: str, func: Callable[[Cli], int]) -> argparse.ArgumentParser:
+        key = f"citizen_cli.help_{name.replace('-', '_')}"
+        parser: argparse.ArgumentParser = sub.add_parser(name, help=t(key), description=t(key))
+        parser.set_defaults(func=func)
+        return parser
+
+    p = add("citizen-recording", zcmd.citizen_recording)
+    p.add_argument("session", metavar="SESSION.toml", help=t("citizen_cli.opt_session"))
+    p.add_argument("--rules-sheet", metavar="FILE.pdf", help=t("citizen_cli.opt_rules_sheet"))
+    p = add("citizen-recordings", zcmd.list_citizen_recordings)
+    form = p.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help=t("cli.opt.json"))
+    form.add_argument("--csv", action="store_true", help=t("citizen_cli.opt_csv"))
+    p = add("rules-sheet", zcmd.rules_sheet)
+    p.add_argument("--out", metavar="FILE.pdf", required=True, help=t("citizen_cli.opt_out"))
+    p.add_argument(
+        "--lang", dest="sheet_lang", choices=["nl", "en"], help=t("citizen_cli.opt_sheet_lang")
+    )
+    p = add("breach", zcmd.breach)
+    p.add_argument("target", metavar="SESSION-OR-ID", help=t("citizen_cli.opt_target"))
+    p.add_argument("--what", metavar="TEXT", required=True, help=t("citizen_cli.opt_what"))
+    p.add_argument("--kind", choices=KINDS, default="other", help=t("citizen_cli.opt_kind"))
+    p.add_argument("--when", metavar="TEXT", help=t("citizen_cli.opt_when"))
+    p.add_argument("--reporter", metavar="NAME", help=t("citizen_cli.opt_reporter"))
+    p.add_argument("--out", metavar="FILE", help=t("citizen_cli.opt_breach_out"))
 
 
 def _add_rights_commands(
