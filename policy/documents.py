@@ -88,6 +88,7 @@ def render_pdf(
             (a fixed height cut the last line of a notice in two languages off the page)."""
             self.set_font(FONT, "I", 7.5)
             lines = self.multi_cell(0, NOTICE_LINE, notice, dry_run=True, output="LINES")
+            assert isinstance(lines, list)
             return len(lines) * NOTICE_LINE
 
         def footer(self) -> None:

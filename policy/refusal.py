@@ -110,10 +110,13 @@ def letter_text(refusal: Refusal, policy: Policy, lang: str) -> str:
 
 
 def write_letter(refusal: Refusal, policy: Policy, path: Path) -> None:
-    """The citizen's letter as PDF: Dutch, then English."""
+    """The citizen's letter as PDF: Dutch, then English, each followed by the rule it applies
+    (rule f: weighty reasons only, explained, with an alternative)."""
     sections = [
         ("", letter_text(refusal, policy, "nl")),
+        (text("refusal_letter.rule_f_heading", "nl"), text("refusal_letter.rule_f", "nl")),
         ("English", letter_text(refusal, policy, "en")),
+        (text("refusal_letter.rule_f_heading", "en"), text("refusal_letter.rule_f", "en")),
     ]
     title = text("refusal.title", "nl", organisation=policy.organisation)
     footer = text("refusal.footer", "nl", id=refusal.id, case=visible(refusal.case_number or "-"))
