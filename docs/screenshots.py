@@ -186,6 +186,7 @@ def shoot(args: argparse.Namespace, work: Path, mic: object) -> int:
     refusal.reasons.setPlainText("De veiligheid van een derde is in het geding.")
     save(refusal, "12-weigering")
     refusal.close()
+    shoot_import(save, work, workspace)
 
     from desktop.gui.settings_dialog import SettingsDialog
     from policy.organisation import enrolment_status
@@ -208,6 +209,42 @@ def shoot(args: argparse.Namespace, work: Path, mic: object) -> int:
     app.processEvents()
     shoot_archive(app, save, work, settings)
     return 0
+
+
+def shoot_import(save: Any, work: Path, workspace: Any) -> None:
+    """The citizen's own recording taken in (issue 16): the file chosen from a 'USB stick', and
+    the last page, who handed it over, with the conversation filled in."""
+    import numpy as np
+    import soundfile
+
+    from desktop.gui.import_dialog import ImportWizard
+
+    stick = work / "usb-inwoner"
+    stick.mkdir()
+    file = stick / "Gesprek gemeente 28-11.wav"
+    t = np.arange(16000 * 95) / 16000
+    soundfile.write(str(file), 0.3 * np.sin(2 * np.pi * 220 * t), 16000, subtype="PCM_16")
+    wizard = ImportWizard(workspace)
+    wizard.file_page.set_file(file)
+    save(wizard, "25-import-1-bestand")
+    wizard.next()
+    people = wizard.people
+    people.add_participant("J. de Vries", "employee")
+    people.add_participant("A. Yilmaz", "citizen")
+    people.location.setCurrentIndex(people.location.findData("office"))
+    wizard.next()
+    purpose = wizard.purpose
+    purpose.purpose.setCurrentIndex(purpose.purpose.findData("citizen_request"))
+    purpose.basis.setCurrentIndex(purpose.basis.findData("consent"))
+    wizard.next()
+    rules = wizard.rules
+    rules.read_aloud.setChecked(True)
+    for check, method in rules.consents.values():
+        check.setChecked(True)
+        method.setCurrentIndex(method.findData("verbal"))
+    wizard.next()
+    save(wizard, "26-import-2-overhandigd")
+    wizard.close()
 
 
 def shoot_archive(app: Any, save: Any, work: Path, settings: Any) -> None:

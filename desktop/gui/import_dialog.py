@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from audio.errors import GespreksError
-from desktop.gui.i18n import error_text
+from desktop.gui.i18n import error_text, language
 from desktop.gui.wizard import NewConversationWizard, ReasonsLabel
 from desktop.gui.workers import Job
 from policy.display import visible
@@ -189,9 +189,15 @@ class HandoverPage(QWizardPage):
         self.received_from.setEditText(typed if typed else (others[0] if others else ""))
         self.received_from.blockSignals(False)
         file = wizard.file_page.file
-        self.summary.setText(
-            self.tr("File: %1").replace("%1", visible(file.name if file else "-")) if file else ""
-        )
+        purpose = wizard.policy.purpose(wizard.session().purpose)
+        lines = [self.tr("File: %1").replace("%1", visible(file.name))] if file else []
+        if purpose is not None:  # retention follows the purpose, as for our own recordings
+            lines.append(
+                self.tr("Kept encrypted for %1 days (%2), then destroyed.")
+                .replace("%1", str(purpose.retention_days))
+                .replace("%2", purpose.label(language()))
+            )
+        self.summary.setText("\n".join(lines))
         self.refresh()
 
     def giver(self) -> str:

@@ -140,6 +140,190 @@
     </message>
 </context>
 <context>
+    <name>BreachDialog</name>
+    <message>
+        <source>Report a breach of the rules</source>
+        <translation>Overtreding van de spelregels melden</translation>
+    </message>
+    <message>
+        <source>When a citizen does not keep to the rules (a recording published or edited, recorded without saying so), say what happened. The report goes to:
+%1</source>
+        <translation>Houdt een inwoner zich niet aan de spelregels (een opname gepubliceerd of bewerkt, opgenomen zonder het te zeggen), beschrijf dan wat er is gebeurd. De melding gaat naar:
+%1</translation>
+    </message>
+    <message>
+        <source>Conversation</source>
+        <translation>Gesprek</translation>
+    </message>
+    <message>
+        <source>Citizen&apos;s recording of %1 (%2), recorded by %3</source>
+        <translation>Opname door inwoner van %1 (%2), opgenomen door %3</translation>
+    </message>
+    <message>
+        <source>Recording %1 of %2</source>
+        <translation>Opname %1 van %2</translation>
+    </message>
+    <message>
+        <source>What happened</source>
+        <translation>Wat is er gebeurd</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Beschrijving</translation>
+    </message>
+    <message>
+        <source>What happened, in your own words</source>
+        <translation>Wat er is gebeurd, in uw eigen woorden</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>Wanneer</translation>
+    </message>
+    <message>
+        <source>When it happened, or was found</source>
+        <translation>Wanneer het gebeurde, of werd ontdekt</translation>
+    </message>
+    <message>
+        <source>Reported by</source>
+        <translation>Gemeld door</translation>
+    </message>
+    <message>
+        <source>Report and save…</source>
+        <translation>Melden en opslaan…</translation>
+    </message>
+    <message>
+        <source>Choose the conversation.</source>
+        <translation>Kies het gesprek.</translation>
+    </message>
+    <message>
+        <source>Save the report</source>
+        <translation>Melding opslaan</translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf);;E-mail text (*.txt)</source>
+        <translation>PDF (*.pdf);;E-mailtekst (*.txt)</translation>
+    </message>
+</context>
+<context>
+    <name>CitizenDialog</name>
+    <message>
+        <source>The citizen records</source>
+        <translation>De burger neemt op</translation>
+    </message>
+    <message>
+        <source>A citizen may record a conversation they take part in (or record for a participant) when they say so beforehand. Ask why they want to record; refuse only for weighty reasons and offer an alternative. The citizen gets the rules on one page, in Dutch and English.</source>
+        <translation>Een inwoner mag een gesprek opnemen waaraan hij of zij deelneemt (of opnemen namens een deelnemer) als dat vooraf wordt gezegd. Vraag waarom de inwoner wil opnemen; weiger alleen om zwaarwegende redenen en bied een alternatief aan. De inwoner krijgt de spelregels op één pagina, in het Nederlands en Engels.</translation>
+    </message>
+    <message>
+        <source>Date of the conversation</source>
+        <translation>Datum van het gesprek</translation>
+    </message>
+    <message>
+        <source>Employee</source>
+        <translation>Medewerker</translation>
+    </message>
+    <message>
+        <source>Citizen</source>
+        <translation>Inwoner</translation>
+    </message>
+    <message>
+        <source>Other participants</source>
+        <translation>Andere deelnemers</translation>
+    </message>
+    <message>
+        <source>One name per line (a representative, say)</source>
+        <translation>Eén naam per regel (bijvoorbeeld een gemachtigde)</translation>
+    </message>
+    <message>
+        <source>Who records</source>
+        <translation>Wie neemt op</translation>
+    </message>
+    <message>
+        <source>Empty: the citizen</source>
+        <translation>Leeg: de inwoner</translation>
+    </message>
+    <message>
+        <source>On behalf of</source>
+        <translation>Namens</translation>
+    </message>
+    <message>
+        <source>When the one who records takes no part</source>
+        <translation>Als wie opneemt zelf niet deelneemt</translation>
+    </message>
+    <message>
+        <source>The citizen said so before the conversation</source>
+        <translation>De inwoner heeft dit vóór het gesprek gezegd</translation>
+    </message>
+    <message>
+        <source>The citizen&apos;s reason</source>
+        <translation>De reden van de inwoner</translation>
+    </message>
+    <message>
+        <source>Why the citizen wants to record, as told</source>
+        <translation>Waarom de inwoner wil opnemen, zoals verteld</translation>
+    </message>
+    <message>
+        <source>Agreed</source>
+        <translation>Ingestemd</translation>
+    </message>
+    <message>
+        <source>Refused for weighty reasons (rule f)</source>
+        <translation>Geweigerd om zwaarwegende redenen (spelregel f)</translation>
+    </message>
+    <message>
+        <source>Weighty reasons</source>
+        <translation>Zwaarwegende redenen</translation>
+    </message>
+    <message>
+        <source>One reason per line</source>
+        <translation>Eén reden per regel</translation>
+    </message>
+    <message>
+        <source>Alternative offered</source>
+        <translation>Aangeboden alternatief</translation>
+    </message>
+    <message>
+        <source>Note on the alternative</source>
+        <translation>Toelichting bij het alternatief</translation>
+    </message>
+    <message>
+        <source>The municipality asks for a copy (rule a)</source>
+        <translation>De gemeente vraagt om een kopie (spelregel a)</translation>
+    </message>
+    <message>
+        <source>Case number</source>
+        <translation>Zaaknummer</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Datum</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Reden</translation>
+    </message>
+    <message>
+        <source>Decision</source>
+        <translation>Besluit</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Toelichting</translation>
+    </message>
+    <message>
+        <source>Register and save the rules sheet…</source>
+        <translation>Registreren en spelregelblad opslaan…</translation>
+    </message>
+    <message>
+        <source>Rules sheet only…</source>
+        <translation>Alleen het spelregelblad…</translation>
+    </message>
+    <message>
+        <source>Save the rules sheet</source>
+        <translation>Spelregelblad opslaan</translation>
+    </message>
+</context>
+<context>
     <name>DeriveDialog</name>
     <message>
         <source>Edited version (rule b)</source>
@@ -186,67 +370,67 @@
     <name>EraseDialog</name>
     <message>
         <source>Delete early</source>
-        <translation type="unfinished"></translation>
+        <translation>Eerder verwijderen</translation>
     </message>
     <message>
         <source>Delete this recording before its term: the citizen withdrew consent, asked for erasure, or it was made by mistake. The Privacy Officer confirms with the organisation&apos;s recovery key. This cannot be undone.</source>
-        <translation type="unfinished"></translation>
+        <translation>Deze opname vóór het einde van de termijn verwijderen: de inwoner trok de toestemming in, vroeg om wissing, of de opname is per vergissing gemaakt. De Privacy Officer bevestigt met de herstelsleutel van de organisatie. Dit kan niet ongedaan worden gemaakt.</translation>
     </message>
     <message>
         <source>Reason</source>
-        <translation type="unfinished"></translation>
+        <translation>Reden</translation>
     </message>
     <message>
         <source>Privacy Officer&apos;s key file</source>
-        <translation type="unfinished"></translation>
+        <translation>Sleutelbestand van de Privacy Officer</translation>
     </message>
     <message>
         <source>Choose…</source>
-        <translation type="unfinished">Kiezen…</translation>
+        <translation>Kiezen…</translation>
     </message>
     <message>
         <source>Passphrase of the key</source>
-        <translation type="unfinished"></translation>
+        <translation>Wachtwoordzin van de sleutel</translation>
     </message>
     <message>
         <source>Make a deletion receipt for the citizen (PDF)</source>
-        <translation type="unfinished"></translation>
+        <translation>Een bevestiging van verwijdering voor de inwoner maken (PDF)</translation>
     </message>
     <message>
         <source>Deletion receipt</source>
-        <translation type="unfinished"></translation>
+        <translation>Bevestiging van verwijdering</translation>
     </message>
     <message>
         <source>Privacy Officer&apos;s key</source>
-        <translation type="unfinished"></translation>
+        <translation>Sleutel van de Privacy Officer</translation>
     </message>
     <message>
         <source>Give the reason for the early deletion.</source>
-        <translation type="unfinished"></translation>
+        <translation>Geef de reden van het eerder verwijderen.</translation>
     </message>
     <message>
         <source>Choose the Privacy Officer&apos;s key file.</source>
-        <translation type="unfinished"></translation>
+        <translation>Kies het sleutelbestand van de Privacy Officer.</translation>
     </message>
     <message>
         <source>%1 already exists.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 bestaat al.</translation>
     </message>
     <message>
         <source>Checking the key and deleting…</source>
-        <translation type="unfinished"></translation>
+        <translation>Sleutel controleren en verwijderen…</translation>
     </message>
     <message>
         <source>Recording %1 deleted: its key and files are destroyed.</source>
-        <translation type="unfinished"></translation>
+        <translation>Opname %1 verwijderd: de sleutel en de bestanden zijn vernietigd.</translation>
     </message>
     <message>
         <source>Deletion receipt: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Bevestiging van verwijdering: %1</translation>
     </message>
     <message>
         <source>Close</source>
-        <translation type="unfinished">Sluiten</translation>
+        <translation>Sluiten</translation>
     </message>
 </context>
 <context>
@@ -285,27 +469,27 @@
     </message>
     <message>
         <source>A participant, or their representative</source>
-        <translation type="unfinished"></translation>
+        <translation>Een deelnemer, of diens vertegenwoordiger</translation>
     </message>
     <message>
         <source>Representative of</source>
-        <translation type="unfinished"></translation>
+        <translation>Vertegenwoordiger van</translation>
     </message>
     <message>
         <source>— the recipient took part —</source>
-        <translation type="unfinished"></translation>
+        <translation>— de ontvanger nam deel aan het gesprek —</translation>
     </message>
     <message>
         <source>Representative of %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Vertegenwoordiger van %1</translation>
     </message>
     <message>
         <source>Consent of every party</source>
-        <translation type="unfinished"></translation>
+        <translation>Toestemming van alle partijen</translation>
     </message>
     <message>
         <source>Only for someone who did not take part</source>
-        <translation type="unfinished"></translation>
+        <translation>Alleen voor iemand die niet deelnam</translation>
     </message>
     <message>
         <source>What the copy holds</source>
@@ -317,11 +501,11 @@
     </message>
     <message>
         <source>Acts for</source>
-        <translation type="unfinished"></translation>
+        <translation>Treedt op voor</translation>
     </message>
     <message>
         <source>Consent file (rule c)</source>
-        <translation type="unfinished"></translation>
+        <translation>Toestemmingsbestand (regel c)</translation>
     </message>
     <message>
         <source>Folder or USB stick</source>
@@ -480,6 +664,10 @@
         <source>File: %1</source>
         <translation>Bestand: %1</translation>
     </message>
+    <message>
+        <source>Kept encrypted for %1 days (%2), then destroyed.</source>
+        <translation>Wordt %1 dagen versleuteld bewaard (%2) en daarna vernietigd.</translation>
+    </message>
 </context>
 <context>
     <name>ImportWizard</name>
@@ -537,6 +725,14 @@
     <message>
         <source>Import the citizen&apos;s recording…</source>
         <translation>Opname van de burger importeren…</translation>
+    </message>
+    <message>
+        <source>The citizen records…</source>
+        <translation>De burger neemt op…</translation>
+    </message>
+    <message>
+        <source>Report a breach…</source>
+        <translation>Overtreding melden…</translation>
     </message>
     <message>
         <source>Verify a file or copy…</source>
@@ -981,7 +1177,7 @@
     </message>
     <message>
         <source>Delete early…</source>
-        <translation type="unfinished"></translation>
+        <translation>Eerder verwijderen…</translation>
     </message>
     <message>
         <source>sealed</source>
