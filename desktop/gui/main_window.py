@@ -126,6 +126,11 @@ class MainWindow(QMainWindow):
         self.import_action = QAction(self.tr("Import the citizen's recording…"), self)
         self.import_action.setShortcut(QKeySequence("Ctrl+I"))
         self.import_action.triggered.connect(self.import_recording)
+        self.citizen_action = QAction(self.tr("The citizen records…"), self)
+        self.citizen_action.setShortcut(QKeySequence("Ctrl+Shift+B"))
+        self.citizen_action.triggered.connect(self.citizen_records)
+        self.breach_action = QAction(self.tr("Report a breach…"), self)
+        self.breach_action.triggered.connect(self.report_breach)
         self.verify_action = QAction(self.tr("Verify a file or copy…"), self)
         self.verify_action.setShortcut(QKeySequence("Ctrl+Shift+V"))
         self.verify_action.triggered.connect(self.verify_dialog)
@@ -136,6 +141,8 @@ class MainWindow(QMainWindow):
             self.new_action,
             self.refuse_action,
             self.import_action,
+            self.citizen_action,
+            self.breach_action,
             self.verify_action,
             self.settings_action,
         ):
@@ -304,6 +311,24 @@ class MainWindow(QMainWindow):
         dialog.accepted.connect(self.audit.reload)
         dialog.open()
         self.refusal_dialog = dialog
+
+    def citizen_records(self) -> None:
+        """The citizen records: register the conversation and hand over the rules sheet."""
+        from desktop.gui.citizen_dialog import CitizenDialog
+
+        dialog = CitizenDialog(self.workspace, parent=self)
+        dialog.accepted.connect(self.audit.reload)
+        dialog.open()
+        self.citizen_dialog = dialog
+
+    def report_breach(self) -> None:
+        """A breach of the rules, reported to the privacy contacts."""
+        from desktop.gui.breach_dialog import BreachDialog
+
+        dialog = BreachDialog(self.workspace, parent=self)
+        dialog.accepted.connect(self.audit.reload)
+        dialog.open()
+        self.breach_dialog = dialog
 
     def import_recording(self) -> None:
         """Rule a, the other way: the citizen's own recording, kept exactly as received."""
