@@ -187,6 +187,7 @@ def shoot(args: argparse.Namespace, work: Path, mic: object) -> int:
     save(refusal, "12-weigering")
     refusal.close()
     shoot_import(save, work, workspace)
+    shoot_citizen(save, workspace)
 
     from desktop.gui.settings_dialog import SettingsDialog
     from policy.organisation import enrolment_status
@@ -245,6 +246,30 @@ def shoot_import(save: Any, work: Path, workspace: Any) -> None:
     wizard.next()
     save(wizard, "26-import-2-overhandigd")
     wizard.close()
+
+
+def shoot_citizen(save: Any, workspace: Any) -> None:
+    """The citizen records (issue 16): the registration filled in, then a breach report about
+    that conversation."""
+    from desktop.gui.breach_dialog import BreachDialog
+    from desktop.gui.citizen_dialog import CitizenDialog
+    from policy.citizen import citizen_recording_from_dict, register_citizen_recording
+
+    dialog = CitizenDialog(workspace)
+    dialog.employee.setText("J. de Vries")
+    dialog.citizen.setText("A. Yilmaz")
+    dialog.announced.setChecked(True)
+    dialog.reason.setPlainText("Ik wil het gesprek thuis rustig nog eens terugluisteren.")
+    dialog.copy_requested.setChecked(True)
+    save(dialog, "27-burger-neemt-op")
+    register_citizen_recording(workspace, citizen_recording_from_dict(dialog.document()))
+    dialog.close()
+    breach = BreachDialog(workspace)
+    breach.kind.setCurrentIndex(breach.kind.findData("published"))
+    breach.what.setPlainText("De opname staat sinds gisteren op Facebook.")
+    breach.when.setText("29 november")
+    save(breach, "28-overtreding-melden")
+    breach.close()
 
 
 def shoot_archive(app: Any, save: Any, work: Path, settings: Any) -> None:
