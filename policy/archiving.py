@@ -249,6 +249,13 @@ def enqueue(
     return job
 
 
+def forget_upload(vault: UnlockedVault, recording_id: str) -> None:
+    """Drop a recording's upload that has not been done (the recording was erased early)."""
+    for job in jobs(vault):
+        if job.subject == "recording" and job.key == recording_id and job.pending:
+            (vault.root / KIND / f"{job.doc_id}.enc").unlink(missing_ok=True)
+
+
 def _save(vault: UnlockedVault, job: Job) -> Job:
     vault.store_document(KIND, job.doc_id, job.document())
     return job

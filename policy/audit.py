@@ -59,6 +59,7 @@ ACTIONS = (
     "held",
     "released",
     "purged",
+    "erased",
     "recovery_opened",
     "audit_repaired",
     "register_reconciled",

@@ -9,11 +9,13 @@ import queue
 import shutil
 import threading
 import time
+import unicodedata
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from audio.container.manifest import Manifest
 from audio.container.summary import summarize
@@ -34,9 +36,10 @@ from audio.encoding import iso_time, parse_time
 from audio.errors import GespreksError, IntegrityError, WriteError
 from audio.trust.certificates import authority_info, installation_name
 from policy import timestamping
+from policy.derive import Consent
 from policy.display import clock, visible
 from policy.documents import long_date, render_pdf
-from policy.inputs import check_length
+from policy.inputs import check_count, check_length
 from policy.sealed import SealedSession
 from policy.timestamping import Stamp
 from policy.verifier_page import write_page, write_receipt_data
@@ -49,6 +52,83 @@ AUDIO_NAME = "opname"
 README = "LEESMIJ.txt"
 RECEIPT = "ontvangstbewijs.pdf"
 LOCATIONS = ("office", "home", "phone", "other")
+BASES = ("participant", "representative", "consent")
+
+
+class CopyRefused(GespreksError):
+    """Rule c: the recipient is not a participant or their representative, and no consent
+    of every other party covers the copy."""
+
+
+@dataclass(frozen=True)
+class CopyBasis:
+    """Why this recipient may have a copy (rule c, for the municipality): they took part
+    ("participant"), they act for a participant ("representative", `represents` names whom),
+    or every party to the conversation agreed to the copy ("consent", the consent file's date,
+    description and names)."""
+
+    kind: str
+    represents: str = ""
+    consent: Consent | None = None
+
+    def document(self) -> dict[str, Any]:
+        """As it is signed into the copy record (`basis`) and logged with the export."""
+        doc: dict[str, Any] = {"kind": self.kind}
+        if self.represents:
+            doc["represents"] = self.represents
+        if self.consent is not None:
+            doc["consent"] = {
+                "date": self.consent.date,
+                "description": self.consent.description,
+                "parties": sorted(self.consent.agreed),
+            }
+        return doc
+
+    def describe(self, lang: str) -> str:
+        """One line for the receipt, LEESMIJ.txt and the check page."""
+        parties = ", ".join(visible(n) for n in sorted(self.consent.agreed)) if self.consent else ""
+        date = self.consent.date if self.consent else ""
+        return text(f"rule_c.basis_{self.kind}", lang, represents=visible(self.represents),
+                    parties=parties or "-", date=date or "-")  # fmt: skip
+
+
+def same_person(a: str, b: str) -> bool:
+    """Names compared as people write them: Unicode-normalised, case and spacing ignored."""
+    return _name_key(a) == _name_key(b) and bool(_name_key(a))
+
+
+def _name_key(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+
+def copy_basis(
+    participants: Sequence[str],
+    recipient: str,
+    representative_of: str = "",
+    consent: Consent | None = None,
+) -> CopyBasis:
+    """Rule c for the municipality: a copy goes to a participant or to a participant's
+    representative; to anyone else only with the recorded consent of every party to the
+    conversation. CopyRefused (naming rule c) otherwise."""
+    people = [name for name in participants if name.strip()]
+    if not recipient.strip():
+        raise CopyRefused("rule_c.no_recipient")
+    if not people:  # nobody to compare with: no basis can be shown
+        raise CopyRefused("rule_c.no_participants")
+    if representative_of.strip():
+        match = next((p for p in people if same_person(p, representative_of)), None)
+        if match is None:
+            raise CopyRefused("rule_c.not_a_participant", name=visible(representative_of))
+        return CopyBasis("representative", represents=match)
+    if any(same_person(p, recipient) for p in people):
+        return CopyBasis("participant")
+    if consent is None:
+        raise CopyRefused("rule_c.refused", name=visible(recipient))
+    missing = [p for p in people if not any(same_person(p, n) for n in consent.agreed)]
+    if missing:
+        raise CopyRefused("rule_c.consent_missing", name=visible(recipient),
+                          missing=", ".join(visible(n) for n in missing))  # fmt: skip
+    return CopyBasis("consent", consent=consent)
 
 
 def _pcm_blocks(workspace: Workspace, path: Path, trusted: dict[bytes, str],
@@ -98,13 +178,25 @@ def export_copy(
     fmt: str = "wav",
     recipient: str = "",
     progress: Callable[[float], None] | None = None,
+    *,
+    representative_of: str = "",
+    consent: Consent | None = None,
 ) -> Path:
     """Write the citizen's copy into a new folder under `target`; returns the folder.
+
+    Rule c decides first (`copy_basis`): CopyRefused when the recipient is neither a
+    participant nor a participant's representative and no consent of every party covers it.
 
     Written under a temporary name and renamed when complete: a full USB stick or a read-only
     target leaves nothing half-written under the final name.
     """
     check_length("recipient", recipient)
+    check_length("participant_name", representative_of)
+    if consent is not None:  # sealed into the copy record: within limits, like derive's
+        check_length("consent_description", consent.description)
+        check_count("participants", consent.agreed)
+        for name in consent.agreed:
+            check_length("participant_name", name)
     if fmt not in FORMATS:
         raise GespreksError("error.export_format", format=fmt)
     path = workspace.vault.vault.recording_path(recording_id)
@@ -114,6 +206,8 @@ def export_copy(
         raise IntegrityError("truncated", None)
     if manifest.sample_format == "file":
         raise GespreksError("error.export_import")
+    participants = SealedSession.of(manifest.session).participants
+    basis = copy_basis(participants, recipient, representative_of, consent)
     stamp = datetime.fromtimestamp(parse_time(manifest.started))
     base = f"gespreksopname-{stamp:%Y%m%d-%H%M}-{summary.recording_id[:8]}-{fmt}"
     name, number = base, 1
@@ -124,7 +218,7 @@ def export_copy(
     temp = Path(target) / f".{name}.partial"
     lang_notice = {lang: workspace.policy.text("private_use_notice", lang) for lang in ("nl", "en")}
     notice = f"{lang_notice['nl']}\n\n{lang_notice['en']}"
-    facts = _facts(workspace, manifest, recipient)
+    facts = _facts(workspace, manifest, recipient, basis)
     frames = max(1, manifest.frames)
     # Half-written copies left by a crash or a power cut (never a finished copy).
     for stale in Path(target).glob(".gespreksopname-*.partial"):
@@ -146,7 +240,7 @@ def export_copy(
         if failure:
             raise failure[0]
         credentials = _credentials(workspace, manifest, audio, fmt, embedded)
-        _write_documents(workspace, temp, manifest, embedded, audio.name)
+        _write_documents(workspace, temp, manifest, embedded, audio.name, basis)
         _write_sums(workspace, temp)
         os.replace(temp, final)
         fsync_directory(Path(target))
@@ -161,11 +255,11 @@ def export_copy(
         progress(1.0)
     workspace.audit.append("exported", summary.recording_id, recipient=recipient, format=fmt,
                            copy_id=embedded.copy_id, folder=final.name,
-                           credentials=credentials)  # fmt: skip
+                           credentials=credentials, basis=basis.document())  # fmt: skip
     return final
 
 
-def _facts(workspace: Workspace, manifest: Manifest, recipient: str) -> CopyFacts:
+def _facts(workspace: Workspace, manifest: Manifest, recipient: str, basis: CopyBasis) -> CopyFacts:
     """The copy record's fields that policy/ decides; the audio layer adds the rest and signs."""
     derived_from = manifest.session.get("derived_from")
     return CopyFacts(
@@ -190,6 +284,7 @@ def _facts(workspace: Workspace, manifest: Manifest, recipient: str) -> CopyFact
             "ended": manifest.ended,
         },
         certificate=workspace.certificate,
+        basis=basis.document(),
     )
 
 
@@ -211,7 +306,7 @@ def _details(workspace: Workspace, manifest: Manifest, lang: str) -> dict[str, s
 
 
 def _write_documents(workspace: Workspace, folder: Path, manifest: Manifest,
-                     record: CopyRecord, audio_name: str) -> None:  # fmt: skip
+                     record: CopyRecord, audio_name: str, basis: CopyBasis) -> None:  # fmt: skip
     """LEESMIJ.txt (Dutch, then English), ontvangstbewijs.pdf, publickey.pem, gegevens.json and
     controleer.html. Names and the recipient are shown with control and bidi characters escaped
     (`visible`), as entered."""
@@ -239,6 +334,7 @@ def _write_documents(workspace: Workspace, folder: Path, manifest: Manifest,
         shown = values.keys() - {"fingerprint", "key_publication"}  # the page reads the key
         data |= {f"{key}{suffix}": values[key] for key in shown}
         data |= {f"notice_{lang}": notice, f"state{suffix}": text(f"state.{manifest.state}", lang)}
+        data[f"basis{suffix}"] = basis.describe(lang)
         readme = workspace.policy.text("copy_readme", lang, notice=notice, **values)
         facts = text("copy.facts", lang, audio=audio_name, sha=record.pcm_sha256,
                      key_sha=public.fingerprint_hex, key_short=public.fingerprint,
@@ -247,9 +343,12 @@ def _write_documents(workspace: Workspace, folder: Path, manifest: Manifest,
                      exported=record.exported, copy_id=record.copy_id,
                      recording_id=record.recording_id, duration=values["duration"],
                      state=text(f"state.{manifest.state}", lang))  # fmt: skip
+        facts += "\n" + text("rule_c.basis_line", lang, basis=basis.describe(lang))
         howto = _howto(workspace, lang, audio_name, stamp)
-        sections += [(text("copy.heading", lang), readme), ("", facts), ("", howto)]
-        plain += [readme, facts, howto]
+        rights = workspace.policy.text("citizen_rights", lang)
+        sections += [(text("copy.heading", lang), readme), ("", facts),
+                     (text("rights.heading", lang), rights), ("", howto)]  # fmt: skip
+        plain += [readme, facts, rights, howto]
     readme_text = visible("\n\n".join(plain), lines=True)
     (folder / README).write_text(readme_text + "\n", encoding="utf-8")
     title = text("copy.receipt_title", "nl", organisation=workspace.policy.organisation)

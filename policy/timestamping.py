@@ -38,7 +38,7 @@ DEFAULT_MAX_DELAY = 60  # minutes, when no TSA is in force
 SEAL_ACTIONS = frozenset(
     {"recording_sealed", "recording_interrupted", "recovered", "imported", "derived"}
 )
-HEAD_ACTIONS = SEAL_ACTIONS | {"held", "released", "purged"}
+HEAD_ACTIONS = SEAL_ACTIONS | {"held", "released", "purged", "erased"}
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ def sign_record(record: dict[str, Any], signer: SigningKey) -> bytes:
 
 _SIGNER_FIELDS = {"algorithm", "public_key", "fingerprint"}
 _HEX64 = frozenset("0123456789abcdef")
+_BASES = ("participant", "representative", "consent")  # rule c, as policy.copies writes it
 # The fields the verifier reads, and what they must be; the signature covers all of them.
 _SHAPE: dict[str, Any] = {
     "format": ("wav", "flac", "mp3"),
@@ -73,6 +74,9 @@ def _check_shape(record: dict[str, Any]) -> None:
     for name in ("title", "notice"):
         if not isinstance(record.get(name), str):
             raise ValueError(f"bad {name}")
+    basis = record.get("basis", {"kind": "participant"})  # absent in older copies
+    if not isinstance(basis, dict) or basis.get("kind") not in _BASES:
+        raise ValueError("bad basis")
     certificate = record.get("certificate")
     if certificate is not None and not (
         isinstance(certificate, str) and certificate.startswith("-----BEGIN CERTIFICATE-----")
@@ -100,6 +104,7 @@ class CopyFacts:
     pcm_sha256: str  # of the PCM the blocks deliver: the original's sealed audio
     original: Mapping[str, object]  # the recording's state, signer, seal, end, derivation
     certificate: str | None = None  # the installation's certificate (PEM), when enrolled
+    basis: Mapping[str, object] | None = None  # rule c: why this recipient
 
     def document(self) -> dict[str, Any]:
         """The record as JSON, for the writers to complete and sign."""
@@ -122,6 +127,8 @@ class CopyFacts:
         }
         if self.certificate is not None:
             doc["certificate"] = self.certificate
+        if self.basis is not None:
+            doc["basis"] = dict(self.basis)
         return doc
 
 
@@ -152,6 +159,9 @@ class CopyRecord:
     seal_sha256: str | None  # the recording's seal, which its RFC 3161 timestamp names
     ended: str | None  # when the recording ended
     signer: VerifyKey
+    # Rule c: why the recipient may have it ({"kind": participant | representative | consent,
+    # "represents", "consent"}); None in copies made before the record carried it.
+    basis: Mapping[str, Any] | None = None
 
     @classmethod
     def parse(cls, record: Mapping[str, Any], signer: VerifyKey) -> CopyRecord:
@@ -189,6 +199,7 @@ class CopyRecord:
             seal_sha256=_optional_text(original, "seal_sha256"),
             ended=_optional_text(original, "ended"),
             signer=signer,
+            basis=record["basis"] if isinstance(record.get("basis"), dict) else None,
         )
 
 

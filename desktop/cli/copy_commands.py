@@ -13,8 +13,10 @@ if TYPE_CHECKING:
 
 
 def export(cli: Cli) -> int:
-    from policy.copies import export_copy
+    from policy.copies import CopyRefused, export_copy
+    from policy.derive import load_consent
 
+    consent = load_consent(Path(cli.args.consent)) if cli.args.consent else None
     workspace = cli.workspace()
     interactive = sys.stderr.isatty()
     shown = [-1]
@@ -25,14 +27,20 @@ def export(cli: Cli) -> int:
             shown[0] = percent
             print(f"\r{cli.t('export.progress', percent=percent)}", end="", file=sys.stderr)
 
-    folder = export_copy(
-        workspace,
-        cli.args.id,
-        Path(cli.args.to),
-        cli.args.format,
-        cli.args.recipient or "",
-        progress,
-    )
+    try:
+        folder = export_copy(
+            workspace,
+            cli.args.id,
+            Path(cli.args.to),
+            cli.args.format,
+            cli.args.recipient or "",
+            progress,
+            representative_of=cli.args.representative_of or "",
+            consent=consent,
+        )
+    except CopyRefused as exc:  # rule c: exit 3, nothing written
+        cli.warn("cli.failed", message=exc.message(cli.lang))
+        return Exit.REFUSED
     if interactive:
         print(file=sys.stderr)
     cli.say("export.done", folder=str(folder))

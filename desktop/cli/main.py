@@ -60,7 +60,9 @@ def _add_commands(
     p.add_argument(
         "--format", choices=["wav", "flac", "mp3"], default="wav", help=t("cli.opt.export_format")
     )
-    p.add_argument("--recipient", metavar="NAME", help=t("cli.opt.recipient"))
+    p.add_argument("--recipient", metavar="NAME", required=True, help=t("rule_c.opt_recipient"))
+    p.add_argument("--representative-of", metavar="NAME", help=t("rule_c.opt_representative_of"))
+    p.add_argument("--consent", metavar="CONSENT.toml", help=t("rule_c.opt_consent"))
     p = add("import", ccmd.import_copy)
     p.add_argument("file", metavar="FILE", help=t("cli.opt.import_file"))
     p.add_argument("session", metavar="SESSION.toml", help=t("cli.opt.session"))
@@ -208,6 +210,17 @@ def _add_rights_commands(
     sub: argparse._SubParsersAction[argparse.ArgumentParser], t: Callable[[str], str]
 ) -> None:
     """The citizen's rights (issue 16): erase (early deletion)."""
+    from desktop.cli import rights_commands as rights
+
+    p = sub.add_parser("erase", help=t("erase.cli"), description=t("erase.cli"))
+    p.set_defaults(func=rights.erase)
+    p.add_argument("id", metavar="ID", help=t("cli.opt.id"))
+    p.add_argument("--reason", metavar="TEXT", required=True, help=t("erase.opt_reason"))
+    p.add_argument(
+        "--officer-key", metavar="officer.pem", required=True, help=t("erase.opt_officer_key")
+    )
+    p.add_argument("--key-passphrase-file", metavar="FILE", help=t("cli.opt.key_passphrase"))
+    p.add_argument("--receipt", metavar="FILE.pdf", help=t("erase.opt_receipt"))
 
 
 def build_parser(lang: str) -> argparse.ArgumentParser:

@@ -10,6 +10,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -27,9 +28,10 @@ from PySide6.QtWidgets import (
 from audio.errors import GespreksError
 from desktop.gui.i18n import error_text, language
 from desktop.gui.workers import Cancelled, Job
-from policy.copies import export_copy
+from policy.copies import CopyRefused, copy_basis, export_copy
 from policy.copy_contents import contents
-from policy.derive import Consent, derive_recording, parse_cut
+from policy.derive import Consent, derive_recording, load_consent, parse_cut
+from policy.schema import DocumentError
 from policy.sealed import Manifest
 from policy.workspace import Workspace
 
@@ -55,8 +57,26 @@ class ExportDialog(QDialog):
         self.format.addItem(self.tr("WAV (plays everywhere)"), "wav")
         self.format.addItem(self.tr("FLAC (smaller, lossless)"), "flac")
         self.format.addItem(self.tr("MP3 (for old devices)"), "mp3")
+        # Rule c: a participant, a participant's representative, or anyone with everyone's
+        # consent (a consent file, as for an edited version).
+        self.participants = list(workspace.info(recording_id).session.participants)
         self.recipient = QLineEdit()
         self.recipient.setAccessibleName(self.tr("Recipient"))
+        self.recipient.setPlaceholderText(self.tr("A participant, or their representative"))
+        self.recipient.setCompleter(QCompleter(self.participants, self.recipient))
+        self.represents = QComboBox()
+        self.represents.setAccessibleName(self.tr("Representative of"))
+        self.represents.addItem(self.tr("— the recipient took part —"), "")
+        for name in self.participants:
+            self.represents.addItem(self.tr("Representative of %1").replace("%1", name), name)
+        self.consent_file = QLineEdit()
+        self.consent_file.setAccessibleName(self.tr("Consent of every party"))
+        self.consent_file.setPlaceholderText(self.tr("Only for someone who did not take part"))
+        consent_browse = QPushButton(self.tr("Choose…"))
+        consent_browse.clicked.connect(self.choose_consent)
+        consent_row = QHBoxLayout()
+        consent_row.addWidget(self.consent_file, 1)
+        consent_row.addWidget(consent_browse)
         self.target = QLineEdit(str(target or Path.home()))
         self.target.setAccessibleName(self.tr("Folder"))
         browse = QPushButton(self.tr("Choose…"))
@@ -74,6 +94,8 @@ class ExportDialog(QDialog):
         form = QFormLayout()
         form.addRow(self.tr("Format"), self.format)
         form.addRow(self.tr("For (recipient)"), self.recipient)
+        form.addRow(self.tr("Acts for"), self.represents)
+        form.addRow(self.tr("Consent file (rule c)"), consent_row)
         form.addRow(self.tr("Folder or USB stick"), where)
         self.buttons = QDialogButtonBox()
         self.start = self.buttons.addButton(
@@ -102,17 +124,34 @@ class ExportDialog(QDialog):
         if folder:
             self.target.setText(folder)
 
+    def choose_consent(self) -> None:
+        file, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Consent of every party"), str(Path.home()), "TOML (*.toml)"
+        )
+        if file:
+            self.consent_file.setText(file)
+
     def run(self) -> None:
         target = Path(self.target.text())
         fmt = str(self.format.currentData())
         recipient = self.recipient.text().strip()
+        represents = str(self.represents.currentData() or "")
+        consent: Consent | None = None
+        try:  # rule c, told at once (export_copy decides again)
+            if self.consent_file.text().strip():
+                consent = load_consent(Path(self.consent_file.text().strip()))
+            copy_basis(self.participants, recipient, represents, consent)
+        except (CopyRefused, DocumentError) as exc:
+            self.status.setText(error_text(exc))
+            return
         self.start.setEnabled(False)
         self.status.setText(self.tr("Making the copy…"))
 
         def work(job: Job) -> Path:
             return export_copy(
-                self.workspace, self.recording_id, target, fmt, recipient, job.report
-            )
+                self.workspace, self.recording_id, target, fmt, recipient, job.report,
+                representative_of=represents, consent=consent,
+            )  # fmt: skip
 
         self.job = Job(work)
         self.job.progressed.connect(lambda f: self.progress.setValue(int(f * 100)))

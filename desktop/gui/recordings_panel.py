@@ -123,6 +123,7 @@ class RecordingsPanel(QWidget):
             "hold": QPushButton(self.tr("Keep longer…")),
             "release": QPushButton(self.tr("Normal term again")),
             "purge": QPushButton(self.tr("Destroy expired…")),
+            "erase": QPushButton(self.tr("Delete early…")),
         }
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
@@ -146,6 +147,7 @@ class RecordingsPanel(QWidget):
         self.buttons["hold"].clicked.connect(self.hold_selected)
         self.buttons["release"].clicked.connect(self.release_selected)
         self.buttons["purge"].clicked.connect(self.purge_expired)
+        self.buttons["erase"].clicked.connect(self.erase_selected)
         self.jobs: list[Job] = []
         self.reload()
 
@@ -265,7 +267,7 @@ class RecordingsPanel(QWidget):
     def show_details(self) -> None:
         info = self.selected()
         enabled = info is not None and info.summary is not None
-        for key in ("verify", "play", "export", "derive", "hold", "release"):
+        for key in ("verify", "play", "export", "derive", "hold", "release", "erase"):
             self.buttons[key].setEnabled(enabled)
         if info is None:
             self.details.setPlainText(self.tr("Select a recording to see its details."))
@@ -377,6 +379,22 @@ class RecordingsPanel(QWidget):
                 QMessageBox.warning(self, self.tr("Keep longer"), error_text(exc))
             self.reload()
             self.archive_work.emit()
+
+    def erase_selected(self) -> None:
+        """Early deletion (the citizen's rights): a dialog asks the reason and the Privacy
+        Officer's key; the work runs off the GUI thread."""
+        from desktop.gui.erase_dialog import EraseDialog
+
+        info = self.selected()
+        if info is None:
+            return
+        self.erase_dialog = EraseDialog(self.workspace, info.recording_id, self)
+        self.erase_dialog.finished.connect(lambda _result: self._erase_done())
+        self.erase_dialog.open()
+
+    def _erase_done(self) -> None:
+        self.reload()
+        self.archive_work.emit()
 
     def purge_expired(self) -> None:
         expired = self.workspace.expired()

@@ -280,6 +280,8 @@ class RulesPage(CheckedPage):
                 purpose=purpose.label(language()) if purpose else "-",
                 retention_days=purpose.retention_days if purpose else "-",
             )
+            + "\n\n"
+            + wizard.policy.text("citizen_rights", language())  # the GDPR rights, told too
         )
         self.camera_box.setVisible(session.location == "home")
         self._build_consents([name for name, _role in wizard.people.people()])

@@ -77,7 +77,7 @@ def enrolled_copy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Pa
     assert workspace.policy.publication_url == PUBLISHED
     out = base / "usb"
     out.mkdir()
-    folder = export_copy(workspace, _recording(workspace), out, "wav", recipient="mevrouw Yilmaz")
+    folder = export_copy(workspace, _recording(workspace), out, "wav", recipient="A. Yilmaz")
     yield folder, certificate_fingerprint_hex_of(org.ca_pem)
 
 

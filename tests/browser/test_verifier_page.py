@@ -80,7 +80,14 @@ def copies(laptop: Workspace, tmp_path_factory: pytest.TempPathFactory) -> dict[
     writer.seal()
     usb = tmp_path_factory.mktemp("usb")
     return {
-        fmt: export_copy(laptop, writer.recording_id, usb, fmt, recipient=RECIPIENT)
+        fmt: export_copy(
+            laptop,
+            writer.recording_id,
+            usb,
+            fmt,
+            recipient=RECIPIENT,
+            representative_of="A. Yilmaz",
+        )
         for fmt in ("wav", "flac", "mp3")
     }
 

@@ -107,6 +107,8 @@ def test_the_whole_flow(
     rules = wizard.rules
     finish = wizard.button(QWizard.WizardButton.FinishButton)
     assert "J. de Vries" in rules.announcement.text()
+    # The citizen's rights are told with the announcement (issue 16).
+    assert "Autoriteit Persoonsgegevens" in rules.announcement.text()
     assert not finish.isEnabled()
     rules.read_aloud.setChecked(True)
     check, method = rules.consents["J. de Vries"]
@@ -171,7 +173,7 @@ def test_the_whole_flow(
     usb.mkdir()
     export = ExportDialog(workspace, manifest.recording_id, usb)
     qtbot.addWidget(export)
-    export.recipient.setText("mevrouw A. Yilmaz")
+    export.recipient.setText("A. Yilmaz")
     export.format.setCurrentIndex(export.format.findData("flac"))
     export.run()
     qtbot.waitUntil(lambda: export.folder is not None, timeout=20000)

@@ -575,7 +575,7 @@ def test_citizen_copy_checks_are_unchanged_by_the_archive(
     rid = _record(laptop)
     assert laptop.sync_archive().left == 0
     usb = tmp_path / "kopie"
-    assert main(["export", rid, "--to", str(usb)]) == 0
+    assert main(["export", rid, "--to", str(usb), "--recipient", "A. Yilmaz"]) == 0
     folder = next(usb.iterdir())
     monkeypatch.setenv("GESPREKSOPNAME_VAULT", str(tmp_path / "no-vault"))
     monkeypatch.delenv("GESPREKSOPNAME_PASSPHRASE")

@@ -54,7 +54,7 @@ def copies(tmp_path_factory: pytest.TempPathFactory) -> Copies:
     for fmt in FORMATS:
         target = root / fmt
         target.mkdir()
-        folder = export_copy(workspace, rid, target, fmt, recipient="mevrouw A. Yilmaz")
+        folder = export_copy(workspace, rid, target, fmt, recipient="A. Yilmaz")
         files[fmt] = (folder / f"opname.{fmt}").read_bytes()
     trusted = workspace.trusted("this installation")
     return Copies(workspace, rid, root / "vault", trusted, files)
@@ -523,7 +523,7 @@ def test_every_exported_file_verifies_alone(copies: Copies, tmp_path: Path) -> N
         lone = tmp_path / f"opname.{fmt}"
         lone.write_bytes(copies.files[fmt])
         report = verify_copy(lone, copies.trusted)
-        assert report.record.recipient == "mevrouw A. Yilmaz"
+        assert report.record.recipient == "A. Yilmaz"
         assert "seal" in report.checked and "signer" in report.checked
         shutil.copy(lone, tmp_path / f"kopie-{fmt}.bin")
         assert verify_copy(tmp_path / f"kopie-{fmt}.bin", copies.trusted).format == fmt
@@ -536,7 +536,7 @@ def test_an_rf64_copy_verifies_and_its_flips_are_reported(
     import audio.copies.wavfile
 
     monkeypatch.setattr(audio.copies.wavfile, "RF64_THRESHOLD", 1000)
-    folder = export_copy(copies.workspace, copies.recording_id, tmp_path, "wav")
+    folder = export_copy(copies.workspace, copies.recording_id, tmp_path, "wav", "A. Yilmaz")
     data = (folder / "opname.wav").read_bytes()
     assert data[:4] == b"RF64" and data[12:16] == b"ds64"
     lone = tmp_path / "groot.wav"

@@ -210,7 +210,7 @@ def test_the_copy_shows_names_and_recipient_escaped_everywhere(
     rid = make_recording(env, NASTY, "toestemming")
     usb = tmp_path / "usb"
     usb.mkdir()
-    recipient = f"Bob {NASTY}"
+    recipient = NASTY  # the citizen who took part (rule c)
     assert main(["export", rid, "--to", str(usb), "--recipient", recipient]) == 0
     folder = next(usb.iterdir())
     readme = (folder / "LEESMIJ.txt").read_text(encoding="utf-8")

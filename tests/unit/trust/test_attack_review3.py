@@ -65,7 +65,7 @@ def _installation(
 def _export(workspace: Workspace, out: Path, rid: str | None = None) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     rid = rid or _record(workspace)
-    return export_copy(workspace, rid, out, "wav", recipient="mevrouw Yilmaz")
+    return export_copy(workspace, rid, out, "wav", recipient="A. Yilmaz")
 
 
 def _resign(folder: Path, key: SigningKey) -> None:

@@ -45,7 +45,7 @@ pytestmark = pytest.mark.skipif(not credentials.available(), reason="c2pa is not
 def folder(laptop: Workspace, tmp_path: Path) -> Path:
     out = tmp_path / "usb"
     out.mkdir()
-    return export_copy(laptop, _recording(laptop), out, "wav", recipient="mevrouw Yilmaz")
+    return export_copy(laptop, _recording(laptop), out, "wav", recipient="A. Yilmaz")
 
 
 def _chunks(data: bytes) -> list[tuple[bytes, int, int]]:

@@ -32,7 +32,7 @@ def _copy(laptop: Workspace, tmp_path: Path, fmt: str) -> Path:
     """The audio file of a real exported copy, on its own."""
     out = tmp_path / f"usb-{fmt}"
     out.mkdir()
-    folder = export_copy(laptop, _recording(laptop), out, fmt, recipient="mevrouw Yilmaz")
+    folder = export_copy(laptop, _recording(laptop), out, fmt, recipient="A. Yilmaz")
     lone = tmp_path / f"opname.{fmt}"
     shutil.copyfile(folder / f"opname.{fmt}", lone)
     return lone
@@ -215,7 +215,7 @@ def test_an_edited_version_says_what_was_cut(laptop: Workspace, org: Org, tmp_pa
     derived = derive_recording(laptop, rid, [(0.25, 0.5)], consent)
     out = tmp_path / "usb"
     out.mkdir()
-    path = export_copy(laptop, derived.recording_id, out, "mp3") / "opname.mp3"
+    path = export_copy(laptop, derived.recording_id, out, "mp3", "A. Yilmaz") / "opname.mp3"
     found = credentials.read(path, org.ca_pem)
     assert found.state == "Trusted"
     edited = [a for a in found.actions if a["action"] == "c2pa.edited"]

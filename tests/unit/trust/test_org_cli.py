@@ -318,11 +318,12 @@ def _copy_by_another_installation(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("GESPREKSOPNAME_VAULT", str(other))
     assert main(["init"]) == 0
     vault = Vault.open(other).unlock(CLI_PASSPHRASE)
-    writer = vault.new_recording(sample_rate=48000, channels=1, session={"version": 1})
+    session = {"version": 1, "session": {"participants": [{"name": "A. Yilmaz"}]}}
+    writer = vault.new_recording(sample_rate=48000, channels=1, session=session)
     writer.write(pcm(4800, channels=1))
     writer.seal()
     usb = tmp_path / "usb"
-    assert main(["export", writer.recording_id, "--to", str(usb)]) == 0
+    assert main(["export", writer.recording_id, "--to", str(usb), "--recipient", "A. Yilmaz"]) == 0
     monkeypatch.setenv("GESPREKSOPNAME_VAULT", str(tmp_path / "vault"))
     return next(usb.iterdir())
 

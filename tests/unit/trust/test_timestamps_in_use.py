@@ -171,7 +171,7 @@ def copy(workspace: Workspace, tmp_path: Path) -> Path:
     rid = _record(workspace)
     usb = tmp_path / "usb"
     usb.mkdir()
-    return export_copy(workspace, rid, usb, "flac", recipient="de heer De Vries")
+    return export_copy(workspace, rid, usb, "flac", recipient="J. de Vries")
 
 
 def test_every_command_in_leesmij_runs_as_printed_and_passes_on_a_genuine_copy(

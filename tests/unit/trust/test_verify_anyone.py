@@ -54,7 +54,7 @@ def _installation(folder: Path, org: Org | None, name: str = "Laptop Burgerzaken
 def copy(laptop: Workspace, tmp_path: Path) -> Path:
     out = tmp_path / "usb"
     out.mkdir()
-    return export_copy(laptop, _recording(laptop), out, "wav", recipient="mevrouw Yilmaz")
+    return export_copy(laptop, _recording(laptop), out, "wav", recipient="A. Yilmaz")
 
 
 def verify(target: Path, *options: str) -> int:
@@ -136,11 +136,11 @@ def test_a_copy_by_another_key_is_never_intact_and_trusted(
     stranger = _installation(tmp_path / "stranger", None)
     usb = tmp_path / "usb2"
     usb.mkdir()
-    forged = export_copy(stranger, _recording(stranger), usb, "wav")
+    forged = export_copy(stranger, _recording(stranger), usb, "wav", "A. Yilmaz")
     assert verify(forged, "--ca", str(org.certificate)) == 3
     other_org = make_org(tmp_path / "other-org", "Gemeente Elders")
     elsewhere = _installation(tmp_path / "elsewhere", other_org, "Laptop Elders")
-    theirs = export_copy(elsewhere, _recording(elsewhere), usb, "flac")
+    theirs = export_copy(elsewhere, _recording(elsewhere), usb, "flac", "A. Yilmaz")
     assert verify(theirs, "--ca", str(org.certificate)) == 3
     assert verify(theirs, "--ca", str(other_org.certificate)) == 0
     # The stranger's folder with our installation's certificate put in: still not ours.
