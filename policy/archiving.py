@@ -54,7 +54,7 @@ MINIMUM_KEEP: Final = timedelta(days=1)
 #: The trail's heads outlive every recording: kept for the longest retention term plus this.
 HEAD_MARGIN: Final = timedelta(days=365)
 
-SUBJECTS: Final = ("recording", "head", "hold", "release")
+SUBJECTS: Final = ("recording", "head", "hold", "release", "escrow")
 
 
 # -- credentials ---------------------------------------------------------------------------------
@@ -150,6 +150,13 @@ def token_key(settings: ArchiveSettings, installation: str, recording_id: str) -
     return f"{installation_prefix(settings, installation)}recordings/{recording_id}.tsr"
 
 
+def escrow_key(settings: ArchiveSettings, installation: str, recording_id: str, sha: str) -> str:
+    """A rewrap's escrow file (keys/<id>.escrow) beside the container: named by its hash,
+    since a later rewrap (another recovery key) makes a new one and nothing is overwritten."""
+    prefix = installation_prefix(settings, installation)
+    return f"{prefix}recordings/{recording_id}.{sha[:16]}.escrow"
+
+
 def head_key(settings: ArchiveSettings, installation: str, seq: int) -> str:
     return f"{installation_prefix(settings, installation)}audit/{seq:010d}.json"
 
@@ -168,7 +175,7 @@ class Job:
     """One piece of work for the archive, kept in the vault until it is done (and after)."""
 
     doc_id: str
-    subject: str  # recording | head | hold | release
+    subject: str  # recording | head | hold | release | escrow
     key: str  # the recording id, or the trail's line number for a head
     queued: str
     recording_id: str | None = None
@@ -400,6 +407,8 @@ class Uploader:
             return self._upload_recording(job)
         if job.subject == "head":
             return self._upload_head(job)
+        if job.subject == "escrow":
+            return self._upload_escrow(job)
         return self._apply_hold(job)
 
     def _upload_recording(self, job: Job) -> bool:
@@ -547,6 +556,23 @@ class Uploader:
         data = canonical_json(doc)
         until = _now() + timedelta(days=self.longest_term()) + HEAD_MARGIN
         key = head_key(self.settings, self.installation, seq)
+        stored = self._put_once(key, until, data=data)
+        _save(self.vault, replace(job, done=_stamp(), error=None, objects=(_object(stored),)))
+        return True
+
+    def _upload_escrow(self, job: Job) -> bool:
+        """A rewrap's escrow file as it is now (a newer one has its own job); kept as long as
+        a head. Gone (the recording purged): nothing left to send."""
+        from audio.vault.escrow import recording_escrow_path
+
+        rid = job.recording_id or job.key.split(":")[0]
+        try:
+            data = recording_escrow_path(self.vault.root, rid).read_bytes()
+        except FileNotFoundError:
+            _save(self.vault, replace(job, done=_stamp(), error=None))
+            return True
+        until = _now() + timedelta(days=self.longest_term()) + HEAD_MARGIN
+        key = escrow_key(self.settings, self.installation, rid, _sha256(data))
         stored = self._put_once(key, until, data=data)
         _save(self.vault, replace(job, done=_stamp(), error=None, objects=(_object(stored),)))
         return True

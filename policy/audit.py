@@ -11,13 +11,12 @@ unlock. No single line can lock the vault: appending needs only the state.
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import hmac
 import os
 import secrets
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -27,7 +26,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from audio.durable import is_regular, read_regular, write_atomic
 from audio.encoding import b64, canonical_json, iso_time, loads, unb64
 from audio.errors import GespreksError
-from audio.vault.keys import hkdf
+from audio.vault.keys import VerifyKey, hkdf
 from audio.vault.state import GENESIS, State, StateError
 from audio.vault.store import UnlockedVault
 
@@ -65,6 +64,8 @@ ACTIONS = (
     "register_reconciled",
     "state_rebuilt",
     "enrolled",
+    "keys_escrowed",
+    "rewrapped",
 )
 
 # Changes the register together with the entry that records it (one state write).
@@ -86,10 +87,12 @@ class AuditEntry:
     recording_id: str | None
     details: Mapping[str, object]
     line_sha256: str = ""  # of the line as stored: what a timestamp of the trail's head names
+    employee: str | None = None  # the certificate's CN when enrolled (entries since issue 16)
 
     @classmethod
     def parse(cls, seq: int, doc: Mapping[str, Any], line_sha256: str = "") -> AuditEntry:
         rid, details = doc.get("recording_id"), doc.get("details")
+        employee = doc.get("employee")
         return cls(
             seq,
             str(doc["time"]),
@@ -98,6 +101,7 @@ class AuditEntry:
             rid if isinstance(rid, str) else None,
             dict(details) if isinstance(details, dict) else {},
             line_sha256,
+            employee if isinstance(employee, str) else None,
         )
 
     def document(self) -> dict[str, object]:
@@ -107,6 +111,7 @@ class AuditEntry:
             "time": self.time,
             "action": self.action,
             "actor": self.actor,
+            "employee": self.employee,
             "recording_id": self.recording_id,
             "details": dict(self.details),
         }
@@ -118,11 +123,26 @@ class Problem:
     what: str  # catalogue key audit.problem.<what>
 
 
-def _actor() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some service contexts
+def os_account() -> str:
+    """The operating system's account this process runs as, asked of the system itself: the
+    password database on POSIX, GetUserNameW on Windows. Never $USER, $LOGNAME or $USERNAME
+    (anyone can set those; `getpass.getuser` reads them first)."""
+    if os.name == "nt":  # pragma: no cover - Windows only
+        import ctypes
+
+        size = ctypes.c_ulong(257)
+        buffer = ctypes.create_unicode_buffer(size.value)
+        advapi32 = ctypes.windll.advapi32  # type: ignore[attr-defined,unused-ignore]
+        if advapi32.GetUserNameW(buffer, ctypes.byref(size)):
+            return str(buffer.value)
         return "?"
+    uid = os.getuid()
+    try:
+        import pwd
+
+        return pwd.getpwuid(uid).pw_name
+    except (ImportError, KeyError):  # an account without a passwd entry (a container)
+        return f"uid:{uid}"
 
 
 class AuditLog:
@@ -132,6 +152,9 @@ class AuditLog:
         # Told of every entry once it is on disk (action, recording id, line number, hash of
         # the line), outside the state's lock: the workspace queues timestamps from it.
         self.observer: Callable[[str, str | None, int, str], None] | None = None
+        # The employee's name as the organisation certified it (the installation
+        # certificate's CN); None while the installation is not enrolled.
+        self.employee: str | None = None
 
     def _aead(self, epoch: int) -> AESGCM:
         return AESGCM(hkdf(self.vault.data_keys[epoch], b"gespreksopname-audit/2"))
@@ -152,7 +175,8 @@ class AuditLog:
         entry = {
             "time": iso_time(time.time()),
             "action": action,
-            "actor": _actor(),
+            "actor": os_account(),
+            "employee": self.employee,
             "recording_id": recording_id,
             "details": details,
         }
@@ -327,46 +351,10 @@ class AuditLog:
             raw = b""
         except OSError:  # a directory, a FIFO, absurdly large: not a trail we wrote
             return [], Problem(1, "damaged")
-        entries: list[AuditEntry] = []
-        prev, seq, last_epoch = GENESIS, 0, 0
-        public = self.vault.signing_key.public
-        lines = raw.split(b"\n")
-        if lines and lines[-1] == b"":
-            lines.pop()
-        for number, line in enumerate(lines, start=1):
-            try:
-                if len(line) > MAX_LINE:
-                    raise ValueError("longer than any line we write")
-                body = loads(line)
-                signature = unb64(body.pop("sig"), 64)
-                nonce = unb64(body["nonce"], 12)
-                sealed = unb64(body["entry"])
-                epoch = body["epoch"]
-                if not isinstance(epoch, int) or not last_epoch <= epoch < len(
-                    self.vault.data_keys
-                ):
-                    raise ValueError("unknown epoch, or one older than the line before")
-                signed = public.verify(signature, _CONTEXT + canonical_json(body))
-            except (ValueError, KeyError, TypeError, AttributeError):
-                return entries, Problem(number, "damaged")
-            if not signed:
-                return entries, Problem(number, "signature")
-            if body["seq"] != seq + 1:
-                return entries, Problem(number, "order")
-            if not hmac.compare_digest(str(body["prev"]), prev):
-                return entries, Problem(number, "chain")
-            try:
-                aad = f"{body['seq']}:{prev}:{epoch}".encode()
-                plain = self._aead(epoch).decrypt(nonce, sealed, aad)
-                entry = AuditEntry.parse(
-                    body["seq"], loads(plain), hashlib.sha256(line).hexdigest()
-                )
-            except (InvalidTag, ValueError, KeyError, TypeError):
-                return entries, Problem(number, "damaged")
-            entries.append(entry)
-            seq, prev = body["seq"], hashlib.sha256(line).hexdigest()
-            last_epoch = epoch  # epochs never go back: an old passphrase cannot add lines
-        return entries, self._check_anchor(seq, prev, len(lines))
+        read = read_lines(raw, self.vault.signing_key.public, self.vault.data_keys)
+        if read.problem is not None:
+            return read.entries, read.problem
+        return read.entries, self._check_anchor(read.seq, read.head, read.lines)
 
     def _check_anchor(self, seq: int, digest: str, count: int) -> Problem | None:
         try:
@@ -378,6 +366,63 @@ class AuditLog:
         if state.audit_seq > seq:
             return Problem(count + 1, "truncated")
         return Problem(count, "rolled_back")
+
+
+@dataclass(frozen=True)
+class ReadLines:
+    """The lines of a trail that verified in order, and the first problem in the lines."""
+
+    entries: list[AuditEntry]
+    problem: Problem | None
+    seq: int  # of the last line that verified
+    head: str  # its SHA-256 (GENESIS for none)
+    lines: int  # how many lines the file holds
+
+
+def read_lines(raw: bytes, public: VerifyKey, data_keys: Sequence[bytes]) -> ReadLines:
+    """Check each line's signature (by `public`), sequence, chain and decryption (with the data
+    key of its epoch) in order. Needs no vault key: the Privacy Officer reads an escrowed
+    trail with this and the data keys the recovery key opens (`policy.traces`)."""
+    entries: list[AuditEntry] = []
+    prev, seq, last_epoch = GENESIS, 0, 0
+    lines = raw.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+
+    def done(problem: Problem | None) -> ReadLines:
+        return ReadLines(entries, problem, seq, prev, len(lines))
+
+    for number, line in enumerate(lines, start=1):
+        try:
+            if len(line) > MAX_LINE:
+                raise ValueError("longer than any line we write")
+            body = loads(line)
+            signature = unb64(body.pop("sig"), 64)
+            nonce = unb64(body["nonce"], 12)
+            sealed = unb64(body["entry"])
+            epoch = body["epoch"]
+            if not isinstance(epoch, int) or not last_epoch <= epoch < len(data_keys):
+                raise ValueError("unknown epoch, or one older than the line before")
+            signed = public.verify(signature, _CONTEXT + canonical_json(body))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return done(Problem(number, "damaged"))
+        if not signed:
+            return done(Problem(number, "signature"))
+        if body["seq"] != seq + 1:
+            return done(Problem(number, "order"))
+        if not hmac.compare_digest(str(body["prev"]), prev):
+            return done(Problem(number, "chain"))
+        try:
+            aad = f"{body['seq']}:{prev}:{epoch}".encode()
+            aead = AESGCM(hkdf(data_keys[epoch], b"gespreksopname-audit/2"))
+            plain = aead.decrypt(nonce, sealed, aad)
+            entry = AuditEntry.parse(body["seq"], loads(plain), hashlib.sha256(line).hexdigest())
+        except (InvalidTag, ValueError, KeyError, TypeError):
+            return done(Problem(number, "damaged"))
+        entries.append(entry)
+        seq, prev = body["seq"], hashlib.sha256(line).hexdigest()
+        last_epoch = epoch  # epochs never go back: an old passphrase cannot add lines
+    return done(None)
 
 
 def entries_for(log: AuditLog, recording_id: str) -> list[AuditEntry]:

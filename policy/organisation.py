@@ -284,6 +284,7 @@ def enroll(
         ca_fingerprint=ca.fingerprint_hex,
     )
     workspace.policy = in_force(vault, workspace.policy)  # judged against the new pin
+    workspace.audit.employee = installation.name  # the trail names the employee from now on
     return enrolment_status(vault, now)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from audio.container import layout as c
 from audio.errors import GespreksError, IntegrityError
+from audio.vault.escrow import escrow_identities
 from audio.vault.keys import RecoveryPrivateKey, RecoveryPublicKey
 from audio.vault.stanzas import X25519Identity
 
@@ -44,23 +45,38 @@ def recovery_identity(pem: bytes, secret: str, name: str) -> X25519Identity:
     return X25519Identity(private)
 
 
-def verify_with(path: Path, identity: X25519Identity, trusted: Mapping[bytes, str]) -> Report:
-    """Verify a recording with the recovery key (IntegrityError names what was changed)."""
-    return verify(path, [identity], trusted)
+def verify_with(
+    path: Path,
+    identity: X25519Identity,
+    trusted: Mapping[bytes, str],
+    *,
+    escrow: Path | None = None,
+) -> Report:
+    """Verify a recording with the recovery key (IntegrityError names what was changed); a
+    recording sealed before this key was in force opens with its escrow file (`escrow`, else
+    found beside the container: audio.vault.escrow)."""
+    return verify(path, escrow_identities(identity, path, escrow), trusted)
 
 
 def extract(
-    path: Path, identity: X25519Identity, trusted: Mapping[bytes, str], out: Path
+    path: Path,
+    identity: X25519Identity,
+    trusted: Mapping[bytes, str],
+    out: Path,
+    *,
+    escrow: Path | None = None,
 ) -> Report:
     """Verify, then write the audio to `out` (never overwritten): a WAV through our own writer,
-    or an imported recording's original file. On any failure nothing is left at `out`."""
-    report = verify(path, [identity], trusted)
+    or an imported recording's original file. On any failure nothing is left at `out`. The
+    escrow file is used as by `verify_with`."""
+    identities = escrow_identities(identity, path, escrow)
+    report = verify(path, identities, trusted)
     manifest = report.manifest
     temp = out.with_name(f".{out.name}.part")
     hasher = hashlib.sha256()
 
     def blocks() -> Iterator[bytes]:
-        for body in iter_audio(path, [identity]):
+        for body in iter_audio(path, identities):
             hasher.update(body)
             yield body
 

@@ -23,6 +23,7 @@ from audio.encoding import b64, unb64
 from audio.vault.keys import RAW, RAW_PUB, RecoveryPrivateKey, RecoveryPublicKey, hkdf
 
 FILE_KEY_SIZE = 32
+ESCROW_SUFFIX = ".escrow"  # keys/<id>.escrow: extra recovery stanzas (audio.vault.escrow)
 _VAULT_AAD = b"gespreksopname-vault-stanza/1\x00"
 _SLOT_AAD = b"gespreksopname-key-slot/1\x00"
 _X25519_INFO = b"gespreksopname-x25519-stanza/1"

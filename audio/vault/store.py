@@ -32,7 +32,7 @@ from audio.durable import (
 from audio.encoding import b64, canonical_json, iso_time, loads, unb64
 from audio.errors import IntegrityError, VaultError, WrongPassphrase
 from audio.vault.keys import RecoveryPublicKey, SigningKey, hkdf
-from audio.vault.stanzas import Identity, Recipient, VaultKey, X25519Recipient
+from audio.vault.stanzas import ESCROW_SUFFIX, Identity, Recipient, VaultKey, X25519Recipient
 from audio.vault.state import PURGED, RECORDING, STATE_FILE, Registered, State, StateStore
 
 VAULT_FILE = "vault.json"
@@ -309,6 +309,26 @@ def uuid_like(value: str) -> bool:
     return True
 
 
+def open_document(root: Path, kind: str, doc_id: str, data_keys: Sequence[bytes]) -> dict[str, Any]:
+    """A vault document (`kind/<id>.enc`) opened with the data keys: the unlocked vault's, or
+    the escrowed ones the recovery key opens (audio.vault.escrow)."""
+    path = root / kind / f"{doc_id}.enc"
+    try:
+        data = path.read_bytes()
+        (epoch,) = _EPOCH.unpack_from(data)
+        if epoch >= len(data_keys):
+            raise ValueError("unknown epoch")
+        nonce, sealed = data[2:14], data[14:]
+        aead = AESGCM(hkdf(data_keys[epoch], b"gespreksopname-document/2:" + kind.encode()))
+        plain = aead.decrypt(nonce, sealed, doc_id.encode() + data[:2])
+    except FileNotFoundError as exc:
+        raise VaultError("error.unknown_document", id=doc_id) from exc
+    except (OSError, InvalidTag, ValueError, struct.error) as exc:
+        raise VaultError("error.document_damaged", id=doc_id) from exc
+    doc: dict[str, Any] = loads(plain)
+    return doc
+
+
 @dataclass(frozen=True)
 class UnlockedVault:
     """A vault with its keys in memory.
@@ -444,21 +464,7 @@ class UnlockedVault:
         return path
 
     def load_document(self, kind: str, doc_id: str) -> dict[str, Any]:
-        path = self.root / kind / f"{doc_id}.enc"
-        try:
-            data = path.read_bytes()
-            (epoch,) = _EPOCH.unpack_from(data)
-            if epoch >= len(self.data_keys):
-                raise ValueError("unknown epoch")
-            nonce, sealed = data[2:14], data[14:]
-            aead = self._document_aead(kind, epoch)
-            plain = aead.decrypt(nonce, sealed, doc_id.encode() + data[:2])
-        except FileNotFoundError as exc:
-            raise VaultError("error.unknown_document", id=doc_id) from exc
-        except (OSError, InvalidTag, ValueError, struct.error) as exc:
-            raise VaultError("error.document_damaged", id=doc_id) from exc
-        doc: dict[str, Any] = loads(plain)
-        return doc
+        return open_document(self.root, kind, doc_id, self.data_keys)
 
     def document_ids(self, kind: str) -> list[str]:
         folder = self.root / kind
@@ -481,6 +487,8 @@ class UnlockedVault:
                 os.fsync(handle.fileno())
             slot.unlink()
             fsync_directory(slot.parent)
+        # The recovery stanzas a rewrap kept beside the container go with it.
+        self.key.keys_dir.joinpath(f"{recording_id}{ESCROW_SUFFIX}").unlink(missing_ok=True)
         for folder in (RECORDINGS, INTERRUPTED):
             (self.root / folder / f"{recording_id}{c.SUFFIX}").unlink(missing_ok=True)
         fsync_directory(self.root / RECORDINGS)

@@ -148,6 +148,12 @@ def _add_commands(
     p.add_argument("--key-passphrase-file", metavar="FILE", help=t("cli.opt.key_passphrase"))
     p.add_argument("--out", metavar="FILE.wav", help=t("cli.opt.wav_out"))
     p.add_argument("--json", action="store_true", help=t("cli.opt.json"))
+    p.add_argument("--escrow", metavar="FILE", help=t("cli.opt.escrow_file"))
+    p = add("recovery-audit", cmd.recovery_audit)
+    p.add_argument("--key", metavar="FILE", required=True, help=t("cli.opt.recovery_key"))
+    p.add_argument("--key-passphrase-file", metavar="FILE", help=t("cli.opt.key_passphrase"))
+    p.add_argument("--json", action="store_true", help=t("cli.opt.json"))
+    add("rewrap", cmd.rewrap)
 
 
 def _add_archive_commands(

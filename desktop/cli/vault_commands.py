@@ -426,21 +426,107 @@ def _recovery_identity(cli: Cli) -> X25519Identity:
 
 
 def recovery_open(cli: Cli) -> int:
+    """Open a recording with the recovery key; every attempt is traced: in the opening log
+    beside the output (always) and in the recording's vault trail when that vault is here and
+    unlocked (`recovery_opened`)."""
+    from policy.traces import Opening, container_identity, record_opening
+
     path = Path(cli.args.container)
     identity = _recovery_identity(cli)
     workspace = optional_workspace(cli)
     own = workspace.vault.signing_key.public if workspace is not None else None
     trusted = trusted_keys(own, cli.policy(), cli.t("verify.this_installation"))
-    if not cli.args.out:
-        return report_verification(cli, path, lambda: verify_with(path, identity, trusted))
-    out = Path(cli.args.out)
-    if out.exists():
+    escrow = Path(cli.args.escrow) if cli.args.escrow else None
+    out = Path(cli.args.out) if cli.args.out else None
+    if out is not None and out.exists():
         raise GespreksError("error.file_exists", path=str(out))
+    found: list[Report] = []
+
+    def run() -> Report:
+        if out is None:
+            report = verify_with(path, identity, trusted, escrow=escrow)
+        else:
+            report = extract(path, identity, trusted, out, escrow=escrow)
+        found.append(report)
+        return report
+
     try:
-        code = report_verification(cli, path, lambda: extract(path, identity, trusted, out))
+        code = report_verification(cli, path, run)
     except OSError as exc:
         raise GespreksError("error.cannot_write", path=str(out), reason=exc.strerror) from exc
+    finally:
+        if path.is_file():
+            result = "intact" if found else "changed"
+            rid = found[0].manifest.recording_id if found else container_identity(path)[0]
+            opening = Opening(path, identity, result, rid, out, escrow)
+            log = record_opening(opening, workspace)
+            cli.say("traces.opening_logged", path=visible(log))
     if code != Exit.OK:
         return code
-    cli.say("recovery.wav_written", path=str(out))
+    if out is not None:
+        cli.say("recovery.wav_written", path=str(out))
+    return Exit.OK
+
+
+def recovery_audit(cli: Cli) -> int:
+    """The Privacy Officer reads a vault's trail, refusals and holds with the recovery key
+    alone (the passphrase lost): through the data keys escrowed in `escrow.json`. Exit 0 when
+    every line verified, 1 when the trail has a problem (shown), 2 for no escrow."""
+    from policy.traces import read_escrowed
+
+    identity = _recovery_identity(cli)
+    root = cli.vault_root()
+    read = read_escrowed(root, identity)
+    problem = None
+    if read.problem is not None:
+        problem = {"line": read.problem.line, "what": read.problem.what}
+    if cli.args.json:
+        print_json(
+            {
+                "vault_id": read.vault_id,
+                "installation": read.installation,
+                "escrowed": read.escrowed,
+                "entries": [entry.document() for entry in read.entries],
+                "problem": problem,
+                "refusals": read.refusals,
+                "damaged_refusals": read.damaged_refusals,
+                "holds": read.holds,
+            }
+        )
+        return Exit.CHANGED if problem else Exit.OK
+    cli.say("traces.escrow_opened", installation=read.installation, time=read.escrowed)
+    for entry in read.entries:
+        rid = (entry.recording_id or "-")[:8]
+        who = visible(entry.actor + (f" ({entry.employee})" if entry.employee else ""))
+        action = cli.t("audit.action." + entry.action)
+        print(f"{entry.seq:>5}  {local_time(entry.time)}  {who:<24} {action:<28} {rid:<8}")
+    if read.problem is not None:
+        what = cli.t(f"audit.problem.{read.problem.what}")
+        cli.say("traces.trail_problem", line=read.problem.line, what=what)
+    cli.say("traces.anchor_unchecked")
+    cli.say("traces.refusals", count=len(read.refusals))
+    for refusal in read.refusals:
+        print(
+            f"  {visible(str(refusal.get('date', '')))}  "
+            f"{visible(str(refusal.get('alternative', '')))}  "
+            f"{visible(', '.join(str(r) for r in refusal.get('reasons', [])))}"
+        )
+    for doc_id in read.damaged_refusals:
+        cli.say("traces.refusal_damaged", id=doc_id)
+    cli.say("traces.holds", count=len(read.holds))
+    for rid, reason in read.holds.items():
+        print(f"  {rid}  {visible(reason)}")
+    return Exit.CHANGED if problem else Exit.OK
+
+
+def rewrap(cli: Cli) -> int:
+    """Give every recording made before a recovery key came into force an escrow stanza for
+    it beside the container (no container is rewritten), and escrow the data keys."""
+    workspace = cli.workspace()
+    if not workspace.policy.recovery_keys:
+        cli.say("traces.no_recovery_keys")
+        return Exit.OK
+    workspace.keep_escrow()  # the unlock did this already; done again on request
+    done = workspace.rewrap()
+    cli.say("traces.rewrapped", count=len(done))
     return Exit.OK
