@@ -166,7 +166,7 @@ def shoot(args: argparse.Namespace, work: Path, mic: object) -> int:
     usb = work / "usb"
     usb.mkdir()
     export = ExportDialog(workspace, rid, usb)
-    export.recipient.setText("mevrouw A. Yilmaz")
+    export.recipient.setText("A. Yilmaz")
     export.run()
     deadline = time.monotonic() + 20
     while export.folder is None and time.monotonic() < deadline:

@@ -36,6 +36,11 @@ def no_thread_left_behind(qapp: object) -> Iterator[None]:
     import threading
 
     yield
+    # A worker that has handed back its result may still be returning from its function for a
+    # moment (on a busy machine, a while): give each a few seconds to end, then none may run.
+    for thread in threading.enumerate():
+        if thread.name.startswith("gespreksopname"):
+            thread.join(timeout=5.0)
     ours = [
         t for t in threading.enumerate() if t.name.startswith("gespreksopname") and t.is_alive()
     ]
