@@ -9,8 +9,8 @@ from audio.errors import GespreksError
 from desktop.cli.exits import Exit
 
 if TYPE_CHECKING:
-    from policy.recovery_key import X25519Identity
     from desktop.cli.base import Cli
+    from policy.recovery_key import X25519Identity
 
 
 def _officer_identity(cli: Cli) -> X25519Identity:
