@@ -29,7 +29,7 @@ RATE = 48000
 def _sealed(workspace: Workspace, officer: RecoveryPrivateKey | None = None) -> str:
     session = lawful()  # participants: J. de Vries (employee), A. Yilmaz (citizen)
     doc = session_document(session, evaluate(session, workspace.policy), workspace.policy)
-    keys = [officer.public] if officer is not None else None
+    keys = [officer.public] if officer is not None else []
     writer = workspace.vault.new_recording(
         sample_rate=RATE, channels=1, session=doc, recovery_keys=keys
     )
