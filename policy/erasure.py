@@ -105,6 +105,12 @@ def erase_recording(
         raise AuditError("audit.purge_refused", line=problem.line)
     if workspace.register_problem() is not None:
         raise AuditError("audit.purge_refused_register")
+    in_force = {key.fingerprint for key in workspace.policy.recovery_keys}
+    if officer.private.public.fingerprint not in in_force:
+        # Only a recovery key the organisation's signed policy names is the second person: a
+        # key pair of the employee's own, added to the header with the file key they hold,
+        # would otherwise "confirm" their own deletion.
+        raise ErasureRefused("erase.not_in_policy")
     prove_officer(path, officer)
     summary = summarize(path, workspace.vault.identities())
     started = summary.started

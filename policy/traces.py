@@ -18,6 +18,7 @@ import contextlib
 import hashlib
 import hmac
 import os
+import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,7 +119,19 @@ def append_opening(opening: Opening, details: dict[str, Any]) -> Path:
     """Append one line to the opening log beside the output, chained and authenticated."""
     path = opening_log_path(opening.out)
     key = _log_key(opening.identity)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0), 0o600)
+    flags = os.O_RDWR | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0)
+    # Never through a link planted in the folder, never into a FIFO or a device: only a
+    # regular file of its own (O_NONBLOCK: opening a FIFO must not wait for a writer).
+    flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except OSError as exc:
+        raise GespreksError(
+            "error.cannot_write", path=str(path), reason="not a plain file"
+        ) from exc
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise GespreksError("error.cannot_write", path=str(path), reason="not a plain file")
     with os.fdopen(fd, "r+b") as handle:
         lock_exclusive(handle)
         handle.seek(0)

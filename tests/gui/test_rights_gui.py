@@ -14,9 +14,10 @@ from desktop.gui.erase_dialog import EraseDialog
 from desktop.gui.recordings_panel import RecordingsPanel
 from policy.policy import load_policy
 from policy.workspace import Workspace
+from tests.helpers.organisation import make_org
 from tests.unit.conftest import FAST_KDF, PASSPHRASE
 from tests.unit.policy.conftest import DEFAULT
-from tests.unit.policy.test_erasure import recording
+from tests.unit.policy.test_erasure import officer_policy, recording
 from tests.unit.policy.test_rule_c import consent_file
 
 KEY_SECRET = "groene olifant drinkt koude thee"
@@ -43,8 +44,12 @@ def test_a_copy_for_a_non_participant_needs_everyones_consent(qtbot: QtBot, tmp_
 
 
 def test_delete_early_from_the_recordings_panel(qtbot: QtBot, tmp_path: Path) -> None:
-    workspace = Workspace.create(tmp_path / "v", PASSPHRASE, load_policy(DEFAULT), kdf=FAST_KDF)
     officer = RecoveryPrivateKey.generate()
+    org = make_org(tmp_path / "org")
+    file = officer_policy(tmp_path / "beleid", org, officer.public)
+    made = Workspace.create(tmp_path / "v", PASSPHRASE, load_policy(file), kdf=FAST_KDF)
+    org.enroll(made)
+    workspace = Workspace(made.vault, load_policy(file))  # the officer's key in force
     key = tmp_path / "herstel.pem"
     key.write_bytes(officer.pem(KEY_SECRET.encode()))
     rid = recording(workspace, officer.public)

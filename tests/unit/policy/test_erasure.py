@@ -20,8 +20,9 @@ from policy.recovery_key import X25519Identity, make_recovery_key
 from policy.rules import evaluate
 from policy.sealed import session_document
 from policy.workspace import Workspace
+from tests.helpers.organisation import Org, make_org, signed_policy
 from tests.unit.conftest import CLI_PASSPHRASE, FAST_KDF, PASSPHRASE
-from tests.unit.policy.conftest import DEFAULT, lawful
+from tests.unit.policy.conftest import lawful
 
 RATE = 48000
 OFFICER_SECRET = "groene olifant drinkt koude thee"
@@ -47,15 +48,33 @@ def pdf_text(path: Path) -> str:
     return " ".join(out.split())
 
 
+def officer_policy(folder: Path, org: Org, officer: RecoveryPublicKey) -> Path:
+    """The organisation's signed policy naming the Privacy Officer's recovery key."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return signed_policy(folder, org, ("recovery = []", f'recovery = ["""{officer.pem()}"""]'))
+
+
 @pytest.fixture
-def workspace(tmp_path: Path) -> Workspace:
-    return Workspace.create(tmp_path / "vault", PASSPHRASE, load_policy(DEFAULT), kdf=FAST_KDF)
+def officer() -> RecoveryPrivateKey:
+    return RecoveryPrivateKey.generate()
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, officer: RecoveryPrivateKey) -> Workspace:
+    """An enrolled laptop under the organisation's signed policy, which names the officer's key
+    (only a key that policy puts in force can confirm an early deletion)."""
+    org = make_org(tmp_path / "org")
+    file = officer_policy(tmp_path / "beleid", org, officer.public)
+    made = Workspace.create(tmp_path / "vault", PASSPHRASE, load_policy(file), kdf=FAST_KDF)
+    org.enroll(made)
+    workspace = Workspace(made.vault, load_policy(file))
+    assert [k.fingerprint for k in workspace.policy.recovery_keys] == [officer.public.fingerprint]
+    return workspace
 
 
 def test_the_officers_key_erases_and_the_trail_says_so(
-    workspace: Workspace, tmp_path: Path
+    workspace: Workspace, officer: RecoveryPrivateKey, tmp_path: Path
 ) -> None:
-    officer = RecoveryPrivateKey.generate()
     rid = recording(workspace, officer.public)
     slot = workspace.vault.key.slot_path(rid)
     path = workspace.vault.vault.recording_path(rid)
@@ -92,14 +111,20 @@ def test_the_officers_key_erases_and_the_trail_says_so(
         assert part in said, part
 
 
-def test_a_wrong_key_or_a_hold_refuses_and_destroys_nothing(workspace: Workspace) -> None:
-    officer = RecoveryPrivateKey.generate()
+def test_a_wrong_key_or_a_hold_refuses_and_destroys_nothing(
+    workspace: Workspace, officer: RecoveryPrivateKey
+) -> None:
     rid = recording(workspace, officer.public)
     path = workspace.vault.vault.recording_path(rid)
-    stranger = X25519Identity(RecoveryPrivateKey.generate())
+    stranger = RecoveryPrivateKey.generate()
     with pytest.raises(ErasureRefused) as wrong:
-        erase_recording(workspace, rid, "wissing gevraagd", stranger)
-    assert "Privacy Officer" in wrong.value.message("nl")
+        erase_recording(workspace, rid, "wissing gevraagd", X25519Identity(stranger))
+    assert "herstelsleutel uit het ondertekende beleid" in wrong.value.message("nl")
+    # Encrypted to the stranger's key too (as an employee can add a key of their own to the
+    # header): still not the policy's key, still refused.
+    own = recording(workspace, stranger.public)
+    with pytest.raises(ErasureRefused):
+        erase_recording(workspace, own, "wissing gevraagd", X25519Identity(stranger))
     workspace.hold(rid, "klacht in behandeling")
     with pytest.raises(ErasureRefused) as held:
         erase_recording(workspace, rid, "wissing gevraagd", X25519Identity(officer))
@@ -112,20 +137,27 @@ def test_a_wrong_key_or_a_hold_refuses_and_destroys_nothing(workspace: Workspace
     assert not path.exists()
 
 
-def test_a_recording_without_the_officers_stanza_is_refused(workspace: Workspace) -> None:
+def test_a_recording_without_the_officers_stanza_is_refused(
+    workspace: Workspace, officer: RecoveryPrivateKey
+) -> None:
     """Made before a recovery key was in force: the officer's key cannot confirm."""
     session = lawful()
     doc = session_document(session, evaluate(session, workspace.policy), workspace.policy)
     writer = workspace.vault.new_recording(sample_rate=RATE, channels=1, session=doc)
     writer.write(bytes(960))
     writer.seal()
-    officer = X25519Identity(RecoveryPrivateKey.generate())
-    with pytest.raises(ErasureRefused):
-        erase_recording(workspace, writer.recording_id, "per vergissing opgenomen", officer)
+    with pytest.raises(ErasureRefused) as refused:
+        erase_recording(
+            workspace, writer.recording_id, "per vergissing opgenomen", X25519Identity(officer)
+        )
+    assert refused.value.key == "erase.wrong_key"
 
 
 def test_erase_on_the_command_line(
-    cli_vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_vault: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     secret = tmp_path / "officer.txt"
     secret.write_text(OFFICER_SECRET, encoding="utf-8")
@@ -133,7 +165,11 @@ def test_erase_on_the_command_line(
     public = make_recovery_key(key, OFFICER_SECRET)
     other = tmp_path / "ander.pem"
     make_recovery_key(other, OFFICER_SECRET)
-    workspace = Workspace.open(cli_vault, CLI_PASSPHRASE, load_policy(DEFAULT))
+    org = make_org(tmp_path / "org")
+    file = officer_policy(tmp_path / "beleid", org, public)
+    monkeypatch.setenv("GESPREKSOPNAME_POLICY", str(file))
+    org.enroll(Workspace.open(cli_vault, CLI_PASSPHRASE, load_policy(file)))
+    workspace = Workspace.open(cli_vault, CLI_PASSPHRASE, load_policy(file))
     rid = recording(workspace, public)
     held = recording(workspace, public)
     workspace.hold(held, "bezwaarprocedure")
