@@ -498,7 +498,7 @@ def recovery_audit(cli: Cli) -> int:
     for entry in read.entries:
         rid = (entry.recording_id or "-")[:8]
         who = visible(entry.actor + (f" ({entry.employee})" if entry.employee else ""))
-        action = cli.t("audit.action." + entry.action)
+        action = cli.t(f"audit.action.{entry.action}")
         print(f"{entry.seq:>5}  {local_time(entry.time)}  {who:<24} {action:<28} {rid:<8}")
     if read.problem is not None:
         what = cli.t(f"audit.problem.{read.problem.what}")
