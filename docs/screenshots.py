@@ -189,6 +189,14 @@ def shoot(args: argparse.Namespace, work: Path, mic: object) -> int:
     shoot_import(save, work, workspace)
     shoot_citizen(save, workspace)
 
+    from desktop.gui.erase_dialog import EraseDialog
+
+    erase = EraseDialog(workspace, rid)
+    erase.reason.setText("Toestemming ingetrokken door mevrouw Yilmaz (e-mail van 29 november)")
+    erase.key_file.setText("/media/privacy-officer/herstelsleutel.pem")
+    save(erase, "29-eerder-verwijderen")
+    erase.close()
+
     from desktop.gui.settings_dialog import SettingsDialog
     from policy.organisation import enrolment_status
 

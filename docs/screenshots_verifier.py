@@ -53,7 +53,7 @@ def make_copies(work: Path) -> dict[str, Path]:
     writer.seal()
     usb = work / "usb"
     usb.mkdir()
-    genuine = export_copy(workspace, writer.recording_id, usb, "wav", recipient="mevrouw Yilmaz")
+    genuine = export_copy(workspace, writer.recording_id, usb, "wav", recipient="A. Yilmaz")
     changed = Path(shutil.copytree(genuine, work / "gewijzigd" / genuine.name))
     audio = changed / "opname.wav"
     data = bytearray(audio.read_bytes())
