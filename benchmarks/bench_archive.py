@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -38,8 +37,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
-
-import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -58,6 +55,7 @@ from audio.archive.s3 import (  # noqa: E402
 )
 from audio.container.verify import verify  # noqa: E402
 from audio.encoding import iso_time  # noqa: E402
+from benchmarks.bench_verify import cpu_now, synthetic_second  # noqa: E402 - the same recording
 from policy.policy import load_policy  # noqa: E402
 from policy.sealed import retention_until  # noqa: E402
 from policy.verification import Anchors, verify_keyless  # noqa: E402
@@ -77,14 +75,6 @@ from resources.catalogue import resolve_language
 cli.build_parser(resolve_language(None))
 import policy.verification, audio.archive.publicseal
 """
-
-
-def synthetic_second(index: int) -> bytes:
-    """One second of a slowly changing stereo tone (not constant, so nothing compresses away)."""
-    t = (np.arange(RATE) + index * RATE) / RATE
-    left = 8000 * np.sin(2 * np.pi * 220 * t) + (index % 97)
-    right = 6000 * np.sin(2 * np.pi * 330 * t)
-    return np.column_stack([left, right]).astype("<i2").tobytes()
 
 
 class Run:
@@ -110,11 +100,6 @@ class Run:
         child.stderr.close()
         code = os.waitstatus_to_exitcode(status)
         assert code == 0, f"{command[:4]} exited {code}: {self.output}{error}"
-
-
-def cpu_now() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def timed(action: Callable[[], object]) -> tuple[float, float]:

@@ -11,14 +11,14 @@ from PySide6.QtCore import QSettings
 from desktop.gui.settings import Settings
 from tests.capture.conftest import mic, mic_folder, speech  # noqa: F401 - shared fixtures
 
-# The archive's: a real S3 server with Object Lock, a real TSA, an enrolled laptop (issue 15).
+# The archive's: a real S3 server with Object Lock, an enrolled laptop (issue 15); the TSA is
+# tests/conftest.py's.
 from tests.unit.archive.conftest import (  # noqa: F401 - shared fixtures
     bucket,
     laptop,
     org,
     policy_file,
     s3,
-    tsa,
 )
 
 

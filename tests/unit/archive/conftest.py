@@ -14,22 +14,13 @@ from policy.policy import load_policy
 from policy.workspace import Workspace
 from tests.helpers.organisation import Org, make_org, policy_text
 from tests.helpers.s3server import RunningS3, make_locked_bucket, start_s3
-from tests.helpers.tsa import RunningTsa, start_tsa
+from tests.helpers.tsa import RunningTsa
 from tests.unit.conftest import FAST_KDF, PASSPHRASE
 
 
 @pytest.fixture(scope="module")
 def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningS3]:
     running = start_s3(tmp_path_factory.mktemp("s3"))
-    try:
-        yield running
-    finally:
-        running.stop()
-
-
-@pytest.fixture(scope="module")
-def tsa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningTsa]:
-    running = start_tsa(tmp_path_factory.mktemp("tsa"))
     try:
         yield running
     finally:

@@ -13,7 +13,6 @@ import shutil
 import subprocess
 import time
 import types
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -37,7 +36,7 @@ from policy.organisation import CA_CERTIFICATE, CA_KEY, enroll
 from policy.policy import ProvenanceKind, load_policy, signature_path
 from policy.workspace import Workspace
 from tests.helpers.organisation import ORG_PASSPHRASE, Org, make_org, policy_text, signed_policy
-from tests.helpers.tsa import CONFIG_FILE, RunningTsa, make_tsa_files, start_tsa
+from tests.helpers.tsa import CONFIG_FILE, RunningTsa, make_tsa_files
 from tests.unit.conftest import FAST_KDF, PASSPHRASE
 from tests.unit.trust.test_timestamps_in_use import _record
 
@@ -147,15 +146,6 @@ def _readme_commands(folder: Path) -> list[str]:
         if match:
             found.append(match.group(1))
     return found
-
-
-@pytest.fixture(scope="module")
-def tsa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningTsa]:
-    running = start_tsa(tmp_path_factory.mktemp("tsa"))
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture

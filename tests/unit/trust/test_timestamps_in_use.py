@@ -10,7 +10,6 @@ import re
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,20 +23,11 @@ from policy.rules import evaluate
 from policy.sealed import session_document
 from policy.workspace import Workspace
 from tests.helpers.organisation import Org, make_org, policy_text
-from tests.helpers.tsa import RunningTsa, start_tsa
+from tests.helpers.tsa import RunningTsa
 from tests.unit.conftest import FAST_KDF, PASSPHRASE
 from tests.unit.policy.conftest import lawful
 
 RATE = 48000
-
-
-@pytest.fixture(scope="module")
-def tsa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningTsa]:
-    running = start_tsa(tmp_path_factory.mktemp("tsa"))
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture
