@@ -243,14 +243,24 @@ def jobs(vault: UnlockedVault) -> list[Job]:
     return sorted(found, key=lambda job: (job.queued, job.subject != "recording"))
 
 
+def find(vault: UnlockedVault, subject: str, key: str) -> Job | None:
+    """One job by what it is for (its document id follows from that), without reading the
+    others; None when there is none or it does not authenticate."""
+    doc_id = _doc_id(vault, subject, key)
+    try:
+        return Job.parse(doc_id, vault.load_document(KIND, doc_id))
+    except (OSError, VaultError, ValueError, KeyError, TypeError):
+        return None
+
+
 def enqueue(
     vault: UnlockedVault, subject: str, key: str, recording_id: str | None = None, reason: str = ""
 ) -> Job:
     """Queue a job (once: queuing the same job again keeps the first)."""
+    existing = find(vault, subject, key)
+    if existing is not None:
+        return existing
     doc_id = _doc_id(vault, subject, key)
-    if doc_id in vault.document_ids(KIND):
-        with contextlib.suppress(VaultError, ValueError, KeyError, TypeError):
-            return Job.parse(doc_id, vault.load_document(KIND, doc_id))
     job = Job(doc_id, subject, key, iso_time(_now().timestamp()), recording_id, reason=reason)
     vault.store_document(KIND, doc_id, job.document())
     return job
@@ -258,9 +268,9 @@ def enqueue(
 
 def forget_upload(vault: UnlockedVault, recording_id: str) -> None:
     """Drop a recording's upload that has not been done (the recording was erased early)."""
-    for job in jobs(vault):
-        if job.subject == "recording" and job.key == recording_id and job.pending:
-            (vault.root / KIND / f"{job.doc_id}.enc").unlink(missing_ok=True)
+    job = find(vault, "recording", recording_id)
+    if job is not None and job.pending:
+        (vault.root / KIND / f"{job.doc_id}.enc").unlink(missing_ok=True)
 
 
 def _save(vault: UnlockedVault, job: Job) -> Job:
@@ -594,9 +604,7 @@ class Uploader:
         """Set or lift the legal hold on an archived recording (its container and seal); a
         recording not archived yet waits (the hold goes on once it is)."""
         rid = job.recording_id or ""
-        upload = next(
-            (j for j in jobs(self.vault) if j.subject == "recording" and j.key == rid), None
-        )
+        upload = find(self.vault, "recording", rid)
         if upload is None:
             _save(self.vault, replace(job, done=_stamp(), error=None))  # nothing to hold there
             return True
@@ -630,10 +638,7 @@ class Uploader:
         upload recorded is the first under its name, has the SHA-256 it had then and is locked
         in the policy's mode (or held). Asked of the archive itself: what a local purge waits
         for."""
-        upload = next(
-            (j for j in jobs(self.vault) if j.subject == "recording" and j.key == recording_id),
-            None,
-        )
+        upload = find(self.vault, "recording", recording_id)
         if upload is None or upload.pending or not upload.objects:
             return False
         recorded = upload.objects[0]
